@@ -1,0 +1,88 @@
+"""The only code that changes engine state: reset and solve, limited to what an exercise owns."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+
+import docker
+
+from .exercise import Exercise
+from .paths import workspace
+from .view import EngineView
+
+
+@dataclass
+class ResetPlan:
+    containers: list[str] = field(default_factory=list)
+    volumes: list[str] = field(default_factory=list)
+    host_paths: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)   # volumes used by containers the course does not own
+
+    @property
+    def empty(self) -> bool:
+        return not (self.containers or self.volumes or self.host_paths)
+
+    def lines(self) -> list[str]:
+        return ([f"container {c}" for c in self.containers] + [f"volume {v}" for v in self.volumes]
+                + [f"host path {p}" for p in self.host_paths])
+
+
+def plan_reset(exercises: list[Exercise], view: EngineView) -> ResetPlan:
+    """What resetting `exercises` would remove: owned resources that exist now, by exact name."""
+    plan = ResetPlan()
+    owned_containers = {c for ex in exercises for c in ex.owns.containers}
+    for ex in exercises:
+        plan.containers += [c for c in ex.owns.containers if view.container(c) is not None]
+        for volume in ex.owns.volumes:
+            if view.volume(volume) is None:
+                continue
+            users = {c["Names"][0].lstrip("/") for c in view.containers_using_volume(volume)}
+            foreign = sorted(users - owned_containers)
+            if foreign:
+                plan.blocked.append(f"volume {volume} is used by {', '.join(foreign)}, which is not the course's; "
+                                    f"remove {'them' if len(foreign) > 1 else 'it'} first to reset it")
+            else:
+                plan.volumes.append(volume)
+        root = workspace()
+        plan.host_paths += [str(root / p) for p in ex.owns.host_paths if os.path.lexists(root / p)]
+    return plan
+
+
+def apply_reset(plan: ResetPlan, client: docker.DockerClient) -> None:
+    api = client.api
+    for name in plan.containers:
+        try:
+            # v=True also removes the container's anonymous volumes; named volumes stay.
+            api.remove_container(name, force=True, v=True)
+        except docker.errors.NotFound:
+            pass
+    for name in plan.volumes:
+        try:
+            api.remove_volume(name, force=False)
+        except docker.errors.NotFound:
+            pass
+    for path in plan.host_paths:
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path)
+        else:
+            os.unlink(path)
+
+
+def run_commands(commands: tuple[str, ...], echo=print) -> None:
+    """Run shell commands in the workspace, as a learner would type them; stop at the first failure."""
+    env = {**os.environ, "WORKSPACE": str(workspace())}
+    for command in commands:
+        echo(f"$ {command}")
+        done = subprocess.run(["bash", "-c", command], cwd=workspace(), env=env, capture_output=True, text=True)
+        output = (done.stdout + done.stderr).strip()
+        if output:
+            echo(output)
+        if done.returncode != 0:
+            raise SolveFailed(command, done.returncode, output)
+
+
+class SolveFailed(Exception):
+    def __init__(self, command: str, code: int, output: str) -> None:
+        super().__init__(f"`{command}` exited with {code}: {output[-500:]}")

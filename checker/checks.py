@@ -1,0 +1,317 @@
+"""Small, composable checks over a read-only EngineView.
+
+Each factory returns a :class:`Check` whose ``name`` is the line the learner
+reads in the checklist. A failing check says what it found, what it expected
+and the next step; the mistakes learners commonly make each get their own words.
+"""
+from __future__ import annotations
+
+import os
+import tarfile
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .mounts import Mount, human_bytes, mounts_of
+from .view import EngineView
+from .volume_files import FileRead
+
+
+@dataclass(frozen=True)
+class Verdict:
+    passed: bool | None
+    """True passed, False failed, None skipped because a check it needs did not pass."""
+    message: str
+    """One sentence for the learner: what is right, or what is wrong."""
+    found: str = ""
+    expected: str = ""
+    next_step: str = ""
+
+
+def ok(message: str) -> Verdict:
+    return Verdict(True, message)
+
+
+def fail(message: str, found: str, expected: str, next_step: str) -> Verdict:
+    return Verdict(False, message, found, expected, next_step)
+
+
+@dataclass(frozen=True)
+class Check:
+    key: str
+    """Stable identity, e.g. ``container:lab-writer``; other checks name it in ``requires``."""
+    name: str
+    """The checklist line the learner reads."""
+    evaluate: Callable[[EngineView], Verdict] = field(compare=False)
+    requires: tuple[str, ...] = ()
+    """Keys of checks (of the same exercise) that must pass for this one to mean anything."""
+
+
+# ---------------------------------------------------------------- volumes
+
+def volume_exists(name: str, labels: dict[str, str] | None = None, driver: str = "local") -> Check:
+    wanted = ", ".join(f"{k}={v}" for k, v in (labels or {}).items())
+    create = "docker volume create " + "".join(f"--label {k}={v} " for k, v in (labels or {}).items()) + name
+
+    def evaluate(view: EngineView) -> Verdict:
+        volume = view.volume(name)
+        if volume is None:
+            return fail(f"There is no volume named {name}.", "no such volume", f"a volume named {name}",
+                        f"Create it: `{create}`.")
+        if volume.get("Driver") != driver:
+            return fail(f"{name} uses the {volume.get('Driver')} driver.", f"driver {volume.get('Driver')}",
+                        f"driver {driver}", f"Remove it and run `{create}`.")
+        have = volume.get("Labels") or {}
+        missing = {k: v for k, v in (labels or {}).items() if have.get(k) != v}
+        if missing:
+            shown = ", ".join(f"{k}={v}" for k, v in have.items()) or "no labels"
+            hint = (" It was probably created on the fly by `docker run -v`, which adds no labels."
+                    if not have else "")
+            return fail(f"{name} exists but lacks the label {', '.join(f'{k}={v}' for k, v in missing.items())}.{hint}",
+                        shown, f"labels {wanted}",
+                        f"Labels are fixed when a volume is created: `docker volume rm {name}`, then `{create}`.")
+        return ok(f"Volume {name} exists" + (f" with label {wanted}." if labels else "."))
+    return Check(f"volume:{name}", f"Volume {name} exists" + (f" with label {wanted}" if labels else ""), evaluate)
+
+
+def volume_absent(name: str, why: str) -> Check:
+    def evaluate(view: EngineView) -> Verdict:
+        if view.volume(name) is None:
+            return ok(f"Volume {name} is gone.")
+        users = [c["Names"][0].lstrip("/") for c in view.containers_using_volume(name)]
+        step = (f"`docker volume rm {name}` refuses while a container uses it: remove {', '.join(users)} first."
+                if users else f"Remove it: `docker volume rm {name}`.")
+        return fail(f"Volume {name} still exists. {why}", "the volume", "no volume of that name", step)
+    return Check(f"no-volume:{name}", f"Volume {name} has been removed", evaluate)
+
+
+# ---------------------------------------------------------------- containers
+
+def container_exists(name: str, how: str) -> Check:
+    def evaluate(view: EngineView) -> Verdict:
+        if view.container(name) is None:
+            return fail(f"There is no container named {name}.", "no such container (`docker ps -a`)",
+                        f"a container named {name}", how)
+        return ok(f"Container {name} exists.")
+    return Check(f"container:{name}", f"Container {name} exists", evaluate)
+
+
+def container_finished(name: str) -> Check:
+    """The container ran its command to the end: stopped, exit code 0."""
+    def evaluate(view: EngineView) -> Verdict:
+        state = view.container(name)["State"]
+        if state.get("Running"):
+            return fail(f"{name} is still running.", "running", "exited",
+                        f"Let its command finish, or stop it: `docker stop {name}` (stopping keeps its data).")
+        code = state.get("ExitCode")
+        if state.get("Status") == "created":
+            return fail(f"{name} was created but never started.", "created", "exited with code 0",
+                        f"Start it: `docker start -a {name}`.")
+        if code != 0:
+            return fail(f"{name} exited with code {code}: its command failed.", f"exit code {code}",
+                        "exit code 0", f"Read `docker logs {name}`, then `docker rm {name}` and run it again.")
+        return ok(f"{name} ran its command and exited cleanly.")
+    return Check(f"finished:{name}", f"Container {name} ran to completion", evaluate, requires=(f"container:{name}",))
+
+
+def container_absent(name: str, why: str) -> Check:
+    def evaluate(view: EngineView) -> Verdict:
+        container = view.container(name)
+        if container is None:
+            return ok(f"Container {name} is gone.")
+        running = container["State"].get("Running")
+        return fail(f"Container {name} still exists{' and is running' if running else ''}. {why}",
+                    container["State"].get("Status", "present"), "no container of that name",
+                    f"Remove it: `docker rm {'-f ' if running else ''}{name}`.")
+    return Check(f"no-container:{name}", f"Container {name} has been removed", evaluate)
+
+
+# ---------------------------------------------------------------- mounts
+
+def _mount_spec(type_: str, source: str) -> str:
+    return {"volume": f"volume {source}", "bind": f"bind mount of {source}", "tmpfs": "tmpfs mount"}[type_]
+
+
+def has_mount(container: str, destination: str, type: str, source: str = "", *, read_only: bool = False,
+              tmpfs_size: int | None = None, tmpfs_mode: int | None = None, flag: str = "") -> Check:
+    """`container` mounts `source` (volume name or host path) at `destination`, as asked.
+
+    `flag` is the option that would have been right, e.g. ``-v lab-notes:/data``;
+    messages quote it as the next step.
+    """
+    spec = _mount_spec(type, source)
+    expected = f"{spec} at {destination}" + (" (read-only)" if read_only else "")
+    redo = f"Remove the container (`docker rm -f {container}`) and run it again with `{flag}`." if flag else \
+        f"Remove the container (`docker rm -f {container}`) and run it again with the right mount."
+
+    def evaluate(view: EngineView) -> Verdict:
+        mounts = mounts_of(view.container(container))
+        here = next((m for m in mounts if m.destination.rstrip("/") == destination.rstrip("/")), None)
+        listing = "; ".join(m.describe() for m in mounts) or "no mounts"
+        if here is None:
+            same_source = next((m for m in mounts if m.type == type and source and source in (m.name, m.source)), None)
+            if same_source:
+                return fail(f"{container} mounts {spec} at {same_source.destination}, not at {destination}.",
+                            listing, expected, redo)
+            if not mounts:
+                return fail(f"{container} has no mounts at all, so what it wrote to {destination} went into its "
+                            "own writable layer and dies with it.", listing, expected, redo)
+            return fail(f"{container} has nothing mounted at {destination}.", listing, expected, redo)
+        if here.type != type:
+            if type == "volume" and here.type == "bind":
+                why = (f"{destination} is a bind mount of the host folder {here.source}, not a volume. "
+                       f"With -v, a source that starts with / or . is a host path; a plain name is a volume.")
+            elif type == "bind" and here.type == "volume":
+                why = (f"{destination} is {here.describe().split(' at ')[0]}, not a bind mount of {source}. "
+                       "With -v, a host path must be absolute (or start with ./); otherwise it names a volume.")
+            else:
+                why = f"{destination} is a {here.type} mount, not a {type} mount."
+            return fail(why, here.describe(), expected, redo)
+        if type == "volume" and source and here.name != source:
+            if here.anonymous:
+                return fail(f"{destination} is an anonymous volume ({here.name[:12]}…): `-v {destination}` with no "
+                            f"name makes a new, nameless volume each time. Name it {source}.",
+                            here.describe(), expected, redo)
+            return fail(f"{destination} holds volume {here.name}, not {source}.", here.describe(), expected, redo)
+        if type == "bind" and source and os.path.normpath(here.source) != os.path.normpath(source):
+            return fail(f"{destination} is bound to {here.source}, not {source}.", here.describe(), expected, redo)
+        if read_only and not here.read_only:
+            return fail(f"{destination} is mounted read-write; it should be read-only.", here.describe(), expected,
+                        f"Add `:ro` to -v, or `readonly` to --mount. {redo}")
+        if not read_only and here.read_only:
+            return fail(f"{destination} is mounted read-only, so nothing can be written there.", here.describe(),
+                        expected, redo)
+        if type == "tmpfs":
+            if tmpfs_size is not None and here.tmpfs_size is None:
+                return fail(f"The tmpfs at {destination} has no size limit: it may grow until memory runs out.",
+                            here.describe(), f"a size limit of {human_bytes(tmpfs_size)}", redo)
+            if tmpfs_size is not None and here.tmpfs_size != tmpfs_size:
+                return fail(f"The tmpfs at {destination} is limited to {human_bytes(here.tmpfs_size)}, "
+                            f"not {human_bytes(tmpfs_size)}.", here.describe(), f"size {human_bytes(tmpfs_size)}", redo)
+            if tmpfs_mode is not None and (here.tmpfs_mode or 0o1777) != tmpfs_mode:
+                shown = f"{here.tmpfs_mode:o}" if here.tmpfs_mode is not None else "the default 1777"
+                return fail(f"The tmpfs at {destination} has mode {shown}, not {tmpfs_mode:o}.",
+                            here.describe(), f"mode {tmpfs_mode:o}", redo)
+        return ok(f"{container} has {here.describe()}.")
+    return Check(f"mount:{container}:{destination}", f"{container} has {expected}", evaluate,
+                 requires=(f"container:{container}",))
+
+
+def has_no_mount_at(container: str, destination: str, why: str) -> Check:
+    def evaluate(view: EngineView) -> Verdict:
+        here = next((m for m in mounts_of(view.container(container))
+                     if m.destination.rstrip("/") == destination.rstrip("/")), None)
+        if here is None:
+            return ok(f"Nothing is mounted at {destination} in {container}.")
+        return fail(f"{container} has {here.describe()}. {why}", here.describe(), f"no mount at {destination}",
+                    f"Remove it (`docker rm -f {container}`) and run it again without the mount.")
+    return Check(f"no-mount:{container}:{destination}", f"{container} has no mount at {destination}", evaluate,
+                 requires=(f"container:{container}",))
+
+
+# ---------------------------------------------------------------- files
+
+def _show(text: str, width: int = 60) -> str:
+    text = text.strip()
+    one_line = " / ".join(line.strip() for line in text.splitlines()) or "(empty)"
+    return repr(one_line if len(one_line) <= width else one_line[: width - 1] + "…")
+
+
+def _judge_file(found: FileRead, where: str, path: str, lines: tuple[str, ...] | None,
+                contains: str | None, missing_step: str) -> Verdict:
+    if found.status == "missing":
+        return fail(f"There is no {path} in {where}.", "no such file", f"a file {path}", missing_step)
+    if found.status == "symlink":
+        return fail(f"{path} in {where} is a symbolic link to {found.detail!r}; labcheck reads real files only "
+                    "and never follows links.", "a symlink", "a regular file", f"Replace it with a real file. {missing_step}")
+    if found.status != "file":
+        return fail(f"{path} in {where} cannot be read: {found.detail}.", found.status, "a regular file", missing_step)
+    text = found.text
+    if found.truncated:
+        return fail(f"{path} in {where} is far larger than expected.", "more than the read limit",
+                    "a small text file", missing_step)
+    if lines is not None:
+        have = tuple(line.strip() for line in text.splitlines() if line.strip())
+        if have != lines:
+            detail = ""
+            if set(have) == set(lines):
+                detail = " The lines are right but in the wrong order or repeated."
+            elif set(lines) - set(have):
+                detail = f" Missing: {_show(next(iter(l for l in lines if l not in have)))}."
+            return fail(f"{path} in {where} does not hold the expected lines.{detail}", _show(text),
+                        _show("\n".join(lines)), missing_step)
+    if contains is not None and contains not in text:
+        return fail(f"{path} in {where} does not contain {contains!r}.", _show(text), repr(contains), missing_step)
+    return ok(f"{path} in {where} holds {_show(text)}.")
+
+
+def volume_file(volume: str, path: str, *, lines: tuple[str, ...] | None = None, contains: str | None = None,
+                next_step: str, requires: tuple[str, ...] = ()) -> Check:
+    def evaluate(view: EngineView) -> Verdict:
+        return _judge_file(view.read_volume_file(volume, path), f"volume {volume}", path, lines, contains, next_step)
+    what = " with the expected lines" if lines else (f" containing {contains!r}" if contains else "")
+    return Check(f"file:{volume}:{path}", f"{path} in volume {volume}{what}", evaluate,
+                 requires=requires or (f"volume:{volume}",))
+
+
+def container_file(container: str, path: str, *, lines: tuple[str, ...] | None = None, contains: str | None = None,
+                   next_step: str) -> Check:
+    def evaluate(view: EngineView) -> Verdict:
+        return _judge_file(view.read_container_file(container, path), f"container {container}", path, lines,
+                           contains, next_step)
+    what = f" containing {contains!r}" if contains else ""
+    return Check(f"layer-file:{container}:{path}", f"{path} in container {container}{what}", evaluate,
+                 requires=(f"container:{container}",))
+
+
+_KINDS = {0: "changed (C)", 1: "added (A)", 2: "deleted (D)"}
+
+
+def layer_change(container: str, path: str, kind: int, next_step: str) -> Check:
+    """`docker diff` shows `path` with `kind` (0 changed, 1 added, 2 deleted) in the writable layer."""
+    def evaluate(view: EngineView) -> Verdict:
+        changes = dict(view.changes(container))
+        if changes.get(path) == kind:
+            return ok(f"docker diff {container} shows {path} {_KINDS[kind]}.")
+        if path in changes:
+            return fail(f"docker diff {container} shows {path} {_KINDS[changes[path]]}, not {_KINDS[kind]}.",
+                        _KINDS[changes[path]], _KINDS[kind], next_step)
+        shown = ", ".join(f"{p} {_KINDS[k][-2]}" for p, k in list(changes.items())[:6]) or "no changes"
+        return fail(f"docker diff {container} does not list {path}.", shown, f"{path} {_KINDS[kind]}", next_step)
+    return Check(f"diff:{container}:{path}", f"docker diff {container} shows {path} {_KINDS[kind]}", evaluate,
+                 requires=(f"container:{container}",))
+
+
+# ---------------------------------------------------------------- host archives
+
+MAX_ARCHIVE_MEMBERS = 100_000
+
+
+def archive_members(path: str) -> set[str] | str:
+    """Member names of a tar archive (any compression), or why it cannot be read."""
+    try:
+        names: set[str] = set()
+        with tarfile.open(path, mode="r:*") as tar:
+            for count, member in enumerate(tar):
+                if count >= MAX_ARCHIVE_MEMBERS:
+                    break
+                names.add(member.name.lstrip("./").rstrip("/") if member.name not in (".", "./") else ".")
+        return names
+    except FileNotFoundError:
+        return "missing"
+    except (tarfile.TarError, OSError, EOFError) as exc:
+        return f"not a readable tar archive ({exc})"
+
+
+def host_archive(path: str, members: tuple[str, ...], next_step: str) -> Check:
+    def evaluate(view: EngineView) -> Verdict:
+        names = archive_members(path)
+        if names == "missing":
+            return fail(f"There is no archive at {path}.", "no file", f"a tar archive at {path}", next_step)
+        if isinstance(names, str):
+            return fail(f"{path} is {names}.", names, "a tar archive", next_step)
+        absent = [m for m in members if m not in names]
+        if absent:
+            shown = ", ".join(sorted(names)[:6]) or "nothing"
+            return fail(f"{path} lacks {', '.join(absent)}.", shown, ", ".join(members), next_step)
+        return ok(f"{path} holds {', '.join(members)}.")
+    return Check(f"archive:{path}", f"Archive {os.path.basename(path)} holds {', '.join(members)}", evaluate)

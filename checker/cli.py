@@ -1,0 +1,282 @@
+"""The `labcheck` command: grade exercises, show progress and hints, reset and solve.
+
+Exit codes: 0 passed, 1 not passed, 2 usage error, 3 environment problem, 130 interrupted.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+from typing import Optional
+
+import click
+import typer
+from rich.console import Console
+from rich.table import Table
+from typer.core import TyperGroup
+
+from . import __version__
+from .actions import SolveFailed, apply_reset, plan_reset, run_commands
+from .engine import EnvironmentProblem, MIN_API_VERSION, connect, resolve_endpoint
+from .exercise import Exercise
+from .exercises import BY_ID, COURSE
+from .grading import grade
+from .progress import Progress
+from .view import EngineView
+
+PASSED, NOT_PASSED, USAGE, ENVIRONMENT, INTERRUPTED = 0, 1, 2, 3, 130
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+def printable(text: str, limit: int = 40) -> str:
+    """Echo user input safely: no control characters, bounded length."""
+    shown = "".join(c if c.isprintable() else "?" for c in text[:limit])
+    return shown + ("…" if len(text) > limit else "")
+
+
+def unknown_exercise(name: str) -> click.UsageError:
+    ids = ", ".join(e.id for e in COURSE)
+    return click.UsageError(f"There is no exercise or command {printable(name)!r}. Exercises: {ids}. "
+                            "Commands: list, hint, reset, solve, doctor. See `labcheck list`.")
+
+
+def exercise_or_usage_error(name: str) -> Exercise:
+    if name not in BY_ID:
+        raise unknown_exercise(name)
+    return BY_ID[name]
+
+
+class LabcheckGroup(TyperGroup):
+    """Turns `labcheck ex3` into grading ex3, and an unknown word into a helpful usage error."""
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        return super().get_command(ctx, name) or (grade_command(BY_ID[name]) if name in BY_ID else None)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        command = self.get_command(ctx, args[0])
+        if command is None:
+            raise unknown_exercise(args[0])
+        return args[0], command, args[1:]
+
+
+app = typer.Typer(cls=LabcheckGroup, invoke_without_command=True, add_completion=False, no_args_is_help=False,
+                  help="Grade the Docker volumes course's exercises against your real Docker state. "
+                       "`labcheck ex3` grades exercise 3; `labcheck` alone shows your progress.")
+
+
+def grade_command(exercise: Exercise) -> click.Command:
+    def callback(as_json: bool) -> None:
+        raise typer.Exit(grade_and_show(exercise, as_json))
+    return click.Command(exercise.id, callback=callback, help=f"Grade {exercise.id}: {exercise.title}",
+                         params=[click.Option(["--json", "as_json"], is_flag=True, help="Print the result as JSON.")])
+
+
+def grade_and_show(exercise: Exercise, as_json: bool) -> int:
+    client = connect()
+    try:
+        report = grade(exercise, EngineView(client))
+    finally:
+        client.close()
+    Progress().record(exercise.id, report.passed)
+    if as_json:
+        print(json.dumps(report.to_json(), ensure_ascii=False))
+    else:
+        if not report.passed:
+            out.print(f"[dim]Task: {exercise.goal}[/dim]")
+        out.print(report)
+        if not report.passed:
+            out.print(f"[dim]Stuck? `labcheck hint {exercise.id}` shows the next hint.[/dim]")
+    return PASSED if report.passed else NOT_PASSED
+
+
+@app.callback()
+def progress_table(ctx: typer.Context,
+                   as_json: bool = typer.Option(False, "--json", help="Print the progress as JSON."),
+                   version: bool = typer.Option(False, "--version", help="Show the version and exit.")) -> None:
+    """Without a command: a table of every exercise, passed, not yet, or never checked."""
+    if version:
+        print(f"labcheck {__version__}")
+        raise typer.Exit(PASSED)
+    if ctx.invoked_subcommand is not None:
+        return
+    results = Progress().results()
+    rows = []
+    for exercise in COURSE:
+        passed, when = results.get(exercise.id, (None, None))
+        rows.append({"exercise": exercise.id, "title": exercise.title,
+                     "status": "never checked" if passed is None else ("passed" if passed else "not yet"),
+                     "checked_at": when})
+    if as_json:
+        print(json.dumps({"exercises": rows}))
+        raise typer.Exit(PASSED)
+    table = Table(title="Your progress", title_justify="left")
+    for column in ("exercise", "title", "status", "last checked"):
+        table.add_column(column)
+    colours = {"passed": "green", "not yet": "red", "never checked": "dim"}
+    for row in rows:
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(row["checked_at"])) if row["checked_at"] else ""
+        table.add_row(row["exercise"], row["title"], f"[{colours[row['status']]}]{row['status']}", when)
+    out.print(table)
+    done = sum(r["status"] == "passed" for r in rows)
+    out.print(f"{done} of {len(rows)} passed. Grade one with `labcheck exN`.")
+    raise typer.Exit(PASSED)
+
+
+@app.command("list")
+def list_exercises(as_json: bool = typer.Option(False, "--json", help="Print the list as JSON.")) -> None:
+    """List every exercise with its lesson and lab."""
+    if as_json:
+        print(json.dumps({"exercises": [{"exercise": e.id, "title": e.title, "lesson": e.lesson, "lab": e.lab,
+                                         "goal": e.goal} for e in COURSE]}))
+        return
+    table = Table(title="Exercises", title_justify="left")
+    for column in ("exercise", "title", "lab"):
+        table.add_column(column)
+    for e in COURSE:
+        table.add_row(e.id, e.title, e.lab)
+    out.print(table)
+
+
+@app.command()
+def hint(exercise_id: str = typer.Argument(..., metavar="EXERCISE")) -> None:
+    """Show the next hint for an exercise (each call reveals one more)."""
+    exercise = exercise_or_usage_error(exercise_id)
+    index = Progress().next_hint_index(exercise.id, len(exercise.hints))
+    out.print(f"[bold]{exercise.id}[/bold] {exercise.title}\n[dim]Task: {exercise.goal}[/dim]")
+    out.print(f"Hint {index + 1} of {len(exercise.hints)}: {exercise.hints[index]}")
+
+
+def _selected(exercise_ids: list[str], everything: bool) -> list[Exercise]:
+    if everything == bool(exercise_ids):
+        raise click.UsageError("Name the exercises to reset (`labcheck reset ex3`) or use --all, not both.")
+    return list(COURSE) if everything else [exercise_or_usage_error(i) for i in exercise_ids]
+
+
+@app.command()
+def reset(exercise_ids: Optional[list[str]] = typer.Argument(None, metavar="[EXERCISE]..."),
+          everything: bool = typer.Option(False, "--all", help="Reset every exercise."),
+          yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask before removing.")) -> None:
+    """Remove what an exercise created (its own containers, volumes and files, by exact name)."""
+    exercises = _selected(exercise_ids or [], everything)
+    client = connect()
+    try:
+        plan = plan_reset(exercises, EngineView(client))
+        for line in plan.blocked:
+            err.print(f"[yellow]Not removed:[/yellow] {line}")
+        if plan.empty:
+            out.print("Nothing to remove: already fresh.")
+        else:
+            out.print("This removes:\n" + "\n".join(f"  - {line}" for line in plan.lines()))
+            if not yes:
+                if not sys.stdin.isatty():
+                    raise click.UsageError("Not asking without a terminal: add --yes to confirm.")
+                typer.confirm("Go ahead?", abort=True)
+            apply_reset(plan, client)
+            out.print("Done.")
+    finally:
+        client.close()
+    store = Progress()
+    for exercise in exercises:
+        store.forget(exercise.id)
+
+
+@app.command()
+def solve(exercise_id: str = typer.Argument(..., metavar="EXERCISE"),
+          show: bool = typer.Option(False, "--show", help="Only print the reference solution.")) -> None:
+    """Run the reference solution (for instructors and tests): resets the exercise first."""
+    exercise = exercise_or_usage_error(exercise_id)
+    if show:
+        out.print("\n".join(exercise.solution), soft_wrap=True)
+        return
+    client = connect()
+    try:
+        solve_with_prerequisites(exercise, client)
+        report = grade(exercise, EngineView(client))
+    except SolveFailed as failure:
+        err.print(f"The reference solution failed: {failure}")
+        raise typer.Exit(ENVIRONMENT)
+    finally:
+        client.close()
+    out.print(report)
+    raise typer.Exit(PASSED if report.passed else NOT_PASSED)
+
+
+def solve_with_prerequisites(exercise: Exercise, client) -> None:
+    for earlier in exercise.builds_on:
+        if not grade(BY_ID[earlier], EngineView(client)).passed:
+            solve_with_prerequisites(BY_ID[earlier], client)
+    apply_reset(plan_reset([exercise], EngineView(client)), client)
+    run_commands(exercise.solution, echo=lambda line: out.print(line, markup=False, soft_wrap=True))
+
+
+@app.command()
+def doctor() -> None:
+    """Check that everything the course needs is in place."""
+    problems = 0
+    try:
+        endpoint = resolve_endpoint()
+        out.print(f"[green]✔[/green] endpoint {endpoint.host} (from {endpoint.source})")
+        client = connect()
+    except EnvironmentProblem as problem:
+        out.print(f"[red]✘[/red] {problem.summary}\n  {problem.advice}")
+        raise typer.Exit(ENVIRONMENT)
+    try:
+        version = client.version()
+        out.print(f"[green]✔[/green] Docker Engine {version.get('Version')} answers, API {client.api.api_version} "
+                  f"(the course needs {MIN_API_VERSION} or newer)")
+        info = client.info()
+        root = info.get("DockerRootDir", "")
+        if root and shutil.os.path.isdir(root):
+            free = shutil.disk_usage(root).free / 2 ** 30
+            mark = "[green]✔[/green]" if free > 2 else "[yellow]![/yellow]"
+            out.print(f"{mark} {free:.1f} GiB free under {root}")
+        else:
+            out.print(f"[green]✔[/green] engine data lives in {root or 'a VM'} (disk space not visible from here)")
+        try:
+            client.images.get("busybox:1.36")
+            out.print("[green]✔[/green] image busybox:1.36 is present")
+        except Exception:
+            out.print("[yellow]![/yellow] image busybox:1.36 is not present yet: `docker pull busybox:1.36`")
+    finally:
+        client.close()
+    compose = subprocess.run(["docker", "compose", "version", "--short"], capture_output=True, text=True) \
+        if shutil.which("docker") else None
+    if compose is None:
+        problems += 1
+        out.print("[red]✘[/red] the docker command is not on PATH: install Docker Desktop or the docker CLI")
+    elif compose.returncode == 0:
+        out.print(f"[green]✔[/green] Docker Compose v2 plugin {compose.stdout.strip()}")
+    else:
+        problems += 1
+        out.print("[red]✘[/red] `docker compose` is missing: install the Compose v2 plugin")
+    raise typer.Exit(ENVIRONMENT if problems else PASSED)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run labcheck and return its exit code; never lets a traceback reach the learner."""
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=argv, prog_name="labcheck", standalone_mode=False)
+        return result if isinstance(result, int) else PASSED
+    except click.exceptions.Exit as done:
+        return done.exit_code
+    except click.UsageError as error:
+        error.show(file=sys.stderr)
+        return USAGE
+    except click.exceptions.Abort:
+        err.print("Cancelled; nothing was changed.")
+        return INTERRUPTED
+    except EnvironmentProblem as problem:
+        err.print(f"[red]{problem.summary}[/red]\n{problem.advice}")
+        return ENVIRONMENT
+    except KeyboardInterrupt:
+        err.print("Interrupted.")
+        return INTERRUPTED
+
+
+def run() -> None:
+    sys.exit(main())

@@ -1,0 +1,70 @@
+"""Lesson 2: named volumes (create, mount, share across containers, inspect, remove)."""
+from ..checks import (container_absent, container_exists, container_finished, has_mount, volume_exists,
+                      volume_file)
+from ..exercise import Exercise, Owned
+
+LESSON = "book/02-named-volumes.md"
+LAB = "labs/02-named-volumes.ipynb"
+IMAGE = "busybox:1.36"
+LABEL = {"course": "docker-volumes"}
+
+OUTLIVES = Exercise(
+    id="ex3",
+    title="Data that outlives its container",
+    lesson=LESSON,
+    lab=LAB,
+    goal=("Create a volume lab-notes with the label course=docker-volumes. Run a container lab-writer with it "
+          "mounted at /data that writes 'written by lab-writer' to /data/note.txt. Then remove lab-writer."),
+    owns=Owned(containers=("lab-writer",), volumes=("lab-notes",)),
+    checks=(
+        volume_exists("lab-notes", labels=LABEL),
+        volume_file("lab-notes", "note.txt", contains="written by lab-writer", next_step=(
+            f"Run `docker run --name lab-writer -v lab-notes:/data {IMAGE} sh -c "
+            "'echo written by lab-writer > /data/note.txt'`; the volume must be mounted at /data.")),
+        container_absent("lab-writer", why="The point is that the data outlives the container that wrote it."),
+    ),
+    hints=(
+        "`docker volume create` takes --label KEY=VALUE; labels cannot be added later.",
+        "-v lab-notes:/data mounts the volume at /data; whatever the command writes under /data lands in the volume.",
+        "docker volume create --label course=docker-volumes lab-notes; then docker run --name lab-writer "
+        "-v lab-notes:/data busybox:1.36 sh -c 'echo written by lab-writer > /data/note.txt'; then docker rm lab-writer",
+    ),
+    solution=(
+        "docker volume create --label course=docker-volumes lab-notes",
+        f"docker run --name lab-writer -v lab-notes:/data {IMAGE} sh -c 'echo written by lab-writer > /data/note.txt'",
+        "docker rm lab-writer",
+    ),
+)
+
+SECOND_CONTAINER = Exercise(
+    id="ex4",
+    title="A second container picks up the data",
+    lesson=LESSON,
+    lab=LAB,
+    goal=("Run a container lab-reader with lab-notes mounted at /data (use --mount) that prints /data/note.txt and "
+          "then appends the line 'read by lab-reader'. Leave lab-reader stopped, not removed."),
+    owns=Owned(containers=("lab-reader",)),
+    builds_on=("ex3",),
+    checks=(
+        volume_exists("lab-notes"),
+        container_exists("lab-reader", how=(
+            f"Run `docker run --name lab-reader --mount type=volume,source=lab-notes,target=/data {IMAGE} sh -c "
+            "'cat /data/note.txt; echo read by lab-reader >> /data/note.txt'`.")),
+        container_finished("lab-reader"),
+        has_mount("lab-reader", "/data", "volume", "lab-notes",
+                  flag="--mount type=volume,source=lab-notes,target=/data"),
+        volume_file("lab-notes", "note.txt", lines=("written by lab-writer", "read by lab-reader"), next_step=(
+            "note.txt must hold lab-writer's line first and lab-reader's line after it. Append with >>; if the "
+            "file is damaged, `labcheck reset ex3`, solve ex3 again, then `docker rm lab-reader` and rerun it.")),
+    ),
+    hints=(
+        "--mount spells it out: type=volume,source=VOLUME,target=PATH.",
+        "Use >> to append; a single > would wipe lab-writer's line.",
+        "docker run --name lab-reader --mount type=volume,source=lab-notes,target=/data busybox:1.36 "
+        "sh -c 'cat /data/note.txt; echo read by lab-reader >> /data/note.txt'",
+    ),
+    solution=(f"docker run --name lab-reader --mount type=volume,source=lab-notes,target=/data {IMAGE} "
+              "sh -c 'cat /data/note.txt; echo read by lab-reader >> /data/note.txt'",),
+)
+
+EXERCISES = (OUTLIVES, SECOND_CONTAINER)

@@ -1,0 +1,23 @@
+"""Where labcheck keeps its own state and where the labs keep host-side files."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+
+def state_dir() -> Path:
+    """Progress database and hint counters (LABCHECK_HOME overrides)."""
+    return Path(os.environ.get("LABCHECK_HOME") or platformdirs.user_state_dir("labcheck"))
+
+
+def workspace() -> Path:
+    """The host folder for bind-mount sources and backup archives (LABCHECK_WORKSPACE overrides).
+
+    It lives under the home folder because Docker Desktop shares the home
+    folder with its VM by default, so bind mounts from here work everywhere.
+    """
+    path = Path(os.environ.get("LABCHECK_WORKSPACE") or Path.home() / "docker-volumes-lab")
+    path.mkdir(parents=True, exist_ok=True)
+    return path

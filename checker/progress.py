@@ -1,0 +1,58 @@
+"""Which exercises a learner has passed, and how many hints they have seen.
+
+A small SQLite file. If it is unreadable it is moved aside (never deleted) and
+a new one is started, so a corrupt file costs the learner a table, not data.
+"""
+from __future__ import annotations
+
+import sqlite3
+import sys
+import time
+from pathlib import Path
+
+from .paths import state_dir
+
+SCHEMA = """
+create table if not exists results (exercise text primary key, passed integer not null, checked_at real not null);
+create table if not exists hints (exercise text primary key, shown integer not null);
+"""
+
+
+class Progress:
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or state_dir() / "progress.sqlite"
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = self._open()
+        except sqlite3.DatabaseError:
+            aside = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
+            self.path.rename(aside)
+            print(f"labcheck: the progress file was unreadable; kept it as {aside} and started a new one.",
+                  file=sys.stderr)
+            self.db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=5)
+        db.executescript(SCHEMA)
+        db.execute("select count(*) from results").fetchone()
+        return db
+
+    def record(self, exercise: str, passed: bool) -> None:
+        with self.db:
+            self.db.execute("insert or replace into results values (?, ?, ?)", (exercise, int(passed), time.time()))
+
+    def results(self) -> dict[str, tuple[bool, float]]:
+        return {row[0]: (bool(row[1]), row[2]) for row in self.db.execute("select * from results")}
+
+    def next_hint_index(self, exercise: str, available: int) -> int:
+        """Index of the hint to show now; counts up to the last hint and stays there."""
+        row = self.db.execute("select shown from hints where exercise = ?", (exercise,)).fetchone()
+        shown = row[0] if row else 0
+        with self.db:
+            self.db.execute("insert or replace into hints values (?, ?)", (exercise, min(shown + 1, available)))
+        return min(shown, available - 1)
+
+    def forget(self, exercise: str) -> None:
+        with self.db:
+            self.db.execute("delete from results where exercise = ?", (exercise,))
+            self.db.execute("delete from hints where exercise = ?", (exercise,))

@@ -1,0 +1,92 @@
+"""A read-only, memoising view of the engine for one grading run.
+
+Checks see the engine only through this class. It offers no method that
+creates, changes or removes anything, and each object is inspected at most once
+per run, so grading every exercise costs a handful of socket round trips.
+"""
+from __future__ import annotations
+
+import functools
+
+import docker
+
+from .volume_files import DEFAULT_LIMIT, FileRead, read_from_host, read_through_container
+
+
+def memoised(method):
+    """Cache a method's answers on the instance (functools.cache would keep every view alive)."""
+    @functools.wraps(method)
+    def wrapper(self, *args):
+        key = (method.__name__, *args)
+        if key not in self._memo:
+            self._memo[key] = method(self, *args)
+        return self._memo[key]
+    return wrapper
+
+
+def is_anonymous_volume_name(name: str) -> bool:
+    """Docker names anonymous volumes with 64 hex digits."""
+    return len(name) == 64 and all(c in "0123456789abcdef" for c in name)
+
+
+class EngineView:
+    def __init__(self, client: docker.DockerClient) -> None:
+        self.client = client
+        self.api: docker.APIClient = client.api
+        self._memo: dict = {}
+
+    @memoised
+    def volume(self, name: str) -> dict | None:
+        try:
+            return self.api.inspect_volume(name)
+        except docker.errors.NotFound:
+            return None
+
+    @memoised
+    def container(self, name: str) -> dict | None:
+        """Inspect by exact name (never by ID prefix or partial name)."""
+        try:
+            attrs = self.api.inspect_container(name)
+        except docker.errors.NotFound:
+            return None
+        return attrs if attrs.get("Name", "").lstrip("/") == name else None
+
+    @memoised
+    def changes(self, name: str) -> tuple[tuple[str, int], ...]:
+        """`docker diff`: (path, kind) with kind 0 modified, 1 added, 2 deleted."""
+        attrs = self.container(name)
+        if attrs is None:
+            return ()
+        return tuple((c["Path"], c["Kind"]) for c in self.api.diff(attrs["Id"]) or ())
+
+    @memoised
+    def containers_using_volume(self, volume: str) -> tuple[dict, ...]:
+        return tuple(self.api.containers(all=True, filters={"volume": volume}))
+
+    @memoised
+    def read_container_file(self, name: str, path: str, limit: int = DEFAULT_LIMIT) -> FileRead:
+        """A file as the container sees it (its writable layer over the image, and its mounts)."""
+        attrs = self.container(name)
+        if attrs is None:
+            return FileRead("unreadable", detail=f"there is no container {name}")
+        return read_through_container(self.api, attrs["Id"], path, limit)
+
+    @memoised
+    def read_volume_file(self, volume: str, path: str, limit: int = DEFAULT_LIMIT) -> FileRead:
+        attrs = self.volume(volume)
+        if attrs is None:
+            return FileRead("unreadable", detail=f"there is no volume {volume}")
+        # A local volume with mount options (NFS, tmpfs, a device) is only mounted
+        # while a container uses it, so its host directory may be empty: skip it.
+        if attrs.get("Driver") == "local" and not attrs.get("Options") and attrs.get("Mountpoint"):
+            found = read_from_host(attrs["Mountpoint"], path, limit)
+            if found is not None:
+                return found
+        for summary in self.containers_using_volume(volume):
+            for mount in summary.get("Mounts", ()):
+                if mount.get("Type") == "volume" and mount.get("Name") == volume:
+                    inner = mount["Destination"].rstrip("/") + "/" + path.lstrip("/")
+                    return read_through_container(self.api, summary["Id"], inner, limit)
+        return FileRead("unreadable", detail=(
+            f"labcheck cannot see inside {volume} from here (Docker Desktop keeps volumes in its VM) and no "
+            f"container mounts it; run one that does, e.g. `docker create --name peek -v {volume}:/v busybox:1.36`"))

@@ -1,0 +1,154 @@
+"""Read a file inside a volume without starting a container, bounded in size.
+
+Two routes, tried in order:
+
+1. the volume's ``Mountpoint`` on this host, when labcheck runs beside the
+   engine with the rights to read it (Docker Engine on Linux, as root or with
+   access to /var/lib/docker). Paths are walked one component at a time with
+   ``O_NOFOLLOW``, so a symlink planted in a volume is reported, never followed.
+2. the engine's archive endpoint on a container that already mounts the volume
+   (running or stopped; reading an archive does not start it). This is how
+   Docker Desktop, where the Mountpoint lives in a VM, is served.
+
+If neither works the result says so; grading never creates a container to look.
+"""
+from __future__ import annotations
+
+import errno
+import os
+import stat
+import tarfile
+from dataclasses import dataclass
+
+import docker
+
+DEFAULT_LIMIT = 64 * 1024
+GO_MODE_SYMLINK = 1 << 27   # os.ModeSymlink in the engine's archive stat header
+GO_MODE_DIR = 1 << 31
+
+
+@dataclass(frozen=True)
+class FileRead:
+    """What was found at a path."""
+
+    status: str             # "file", "missing", "symlink", "not_file", "unreadable"
+    content: bytes = b""    # at most `limit` bytes
+    truncated: bool = False
+    detail: str = ""        # e.g. a symlink's target, the kind of a non-file, why unreadable
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", errors="replace")
+
+
+def clean_relative(path: str) -> list[str] | None:
+    """Path components inside the volume, or None if the path climbs out of it."""
+    parts = [p for p in path.split("/") if p not in ("", ".")]
+    return None if ".." in parts else parts
+
+
+def _kind_of(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def read_from_host(mountpoint: str, path: str, limit: int = DEFAULT_LIMIT) -> FileRead | None:
+    """Read via the host directory; None when this host cannot see it."""
+    parts = clean_relative(path)
+    if parts is None:
+        return FileRead("unreadable", detail="the path leaves the volume")
+    try:
+        dir_fd = os.open(mountpoint, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        for i, name in enumerate(parts):
+            last = i == len(parts) - 1
+            flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK | (0 if last else os.O_DIRECTORY)
+            try:
+                fd = os.open(name, flags, dir_fd=dir_fd)
+            except OSError as exc:
+                if exc.errno == errno.ENOENT:
+                    return FileRead("missing")
+                if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+                    try:
+                        return FileRead("symlink", detail=os.readlink(name, dir_fd=dir_fd))
+                    except OSError:
+                        return FileRead("not_file", detail=f"{'/'.join(parts[:i + 1])} is not a directory")
+                if exc.errno == errno.ENXIO:      # a FIFO or socket with nobody on the other end
+                    return FileRead("not_file", detail="a FIFO or socket")
+                return FileRead("unreadable", detail=exc.strerror or str(exc))
+            os.close(dir_fd)
+            dir_fd = fd
+        info = os.fstat(dir_fd)
+        if not stat.S_ISREG(info.st_mode):
+            return FileRead("not_file", detail=_kind_of(info.st_mode))
+        data = os.read(dir_fd, limit + 1) if limit else b""
+        chunks = [data]
+        while len(data) and sum(map(len, chunks)) <= limit:
+            data = os.read(dir_fd, limit + 1 - sum(map(len, chunks)))
+            chunks.append(data)
+        content = b"".join(chunks)
+        return FileRead("file", content[:limit], truncated=len(content) > limit)
+    finally:
+        os.close(dir_fd)
+
+
+class _BoundedStream:
+    """A file-like view of the engine's tar stream that stops after `budget` bytes."""
+
+    def __init__(self, chunks, budget: int) -> None:
+        self._chunks, self._buffer, self._budget = iter(chunks), b"", budget
+
+    def read(self, size: int = -1) -> bytes:
+        while (size < 0 or len(self._buffer) < size) and self._budget > 0:
+            chunk = next(self._chunks, b"")
+            if not chunk:
+                break
+            chunk = chunk[: self._budget]
+            self._budget -= len(chunk)
+            self._buffer += chunk
+        size = len(self._buffer) if size < 0 else size
+        out, self._buffer = self._buffer[:size], self._buffer[size:]
+        return out
+
+
+def read_through_container(api: docker.APIClient, container_id: str, path_in_container: str,
+                           limit: int = DEFAULT_LIMIT) -> FileRead:
+    """Read via GET /containers/{id}/archive; works on stopped containers and starts nothing.
+
+    The raw response is used (not ``APIClient.get_archive``) so that it can be
+    closed after `limit` bytes: the engine would otherwise stream a 10 GB file.
+    """
+    response = api.get(api._url("/containers/{0}/archive", container_id),
+                       params={"path": path_in_container}, stream=True,
+                       headers={"Accept-Encoding": "identity"})  # raw tar: the byte budget is exact
+    try:
+        if response.status_code == 404:
+            return FileRead("missing")
+        if response.status_code != 200:
+            return FileRead("unreadable", detail=response.text[:200].strip())
+        header = docker.utils.decode_json_header(response.headers.get("x-docker-container-path-stat", "e30="))
+        mode = int(header.get("mode", 0))
+        if mode & GO_MODE_SYMLINK:
+            return FileRead("symlink", detail=header.get("linkTarget", ""))
+        if mode & GO_MODE_DIR:
+            return FileRead("not_file", detail="a directory")
+        stream = _BoundedStream(response.raw.stream(64 * 1024, decode_content=False), budget=limit + 2048)
+        try:
+            with tarfile.open(fileobj=stream, mode="r|") as tar:
+                member = tar.next()
+                if member is None:
+                    return FileRead("missing")
+                if not member.isfile():
+                    return FileRead("not_file", detail="not a regular file")
+                handle = tar.extractfile(member)
+                content = handle.read(limit + 1) if handle else b""
+        except (tarfile.TarError, EOFError, OSError):
+            return FileRead("unreadable", detail="the engine sent a broken archive")
+        return FileRead("file", content[:limit], truncated=len(content) > limit or member.size > limit)
+    finally:
+        response.close()
