@@ -37,6 +37,33 @@ class Notice(str):
         return str(self)
 
 
+def reset(*exercise_ids: str) -> str:
+    """Remove what these exercises own (exact names only), so a lab can start over."""
+    from .actions import apply_reset, plan_reset
+    from .engine import EnvironmentProblem, connect
+    from .exercises import BY_ID
+    from .progress import Progress
+    from .view import EngineView
+
+    unknown = [i for i in exercise_ids if i not in BY_ID]
+    if unknown:
+        return Notice(f"There is no exercise {unknown[0]!r}; the course has {', '.join(BY_ID)}.")
+    try:
+        client = connect()
+    except EnvironmentProblem as problem:
+        return Notice(f"{problem.summary} {problem.advice}")
+    try:
+        plan = plan_reset([BY_ID[i] for i in exercise_ids], EngineView(client))
+        apply_reset(plan, client)
+    finally:
+        client.close()
+    store = Progress()
+    for exercise_id in exercise_ids:
+        store.forget(exercise_id)
+    removed = ", ".join(plan.lines()) or "nothing (already fresh)"
+    return Notice(f"Removed {removed}." + "".join(f" Not removed: {b}." for b in plan.blocked))
+
+
 def workspace():
     from .paths import workspace as _workspace
     return _workspace()

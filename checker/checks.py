@@ -241,6 +241,8 @@ def _judge_file(found: FileRead, where: str, path: str, lines: tuple[str, ...] |
                         _show("\n".join(lines)), missing_step)
     if contains is not None and contains not in text:
         return fail(f"{path} in {where} does not contain {contains!r}.", _show(text), repr(contains), missing_step)
+    if contains is not None:
+        return ok(f"{path} in {where} contains {contains!r}.")
     return ok(f"{path} in {where} holds {_show(text)}.")
 
 
@@ -249,7 +251,7 @@ def volume_file(volume: str, path: str, *, lines: tuple[str, ...] | None = None,
     def evaluate(view: EngineView) -> Verdict:
         return _judge_file(view.read_volume_file(volume, path), f"volume {volume}", path, lines, contains, next_step)
     what = " with the expected lines" if lines else (f" containing {contains!r}" if contains else "")
-    return Check(f"file:{volume}:{path}", f"{path} in volume {volume}{what}", evaluate,
+    return Check(f"file:{volume}:{path}:{contains or lines}", f"{path} in volume {volume}{what}", evaluate,
                  requires=requires or (f"volume:{volume}",))
 
 
@@ -259,7 +261,7 @@ def container_file(container: str, path: str, *, lines: tuple[str, ...] | None =
         return _judge_file(view.read_container_file(container, path), f"container {container}", path, lines,
                            contains, next_step)
     what = f" containing {contains!r}" if contains else ""
-    return Check(f"layer-file:{container}:{path}", f"{path} in container {container}{what}", evaluate,
+    return Check(f"layer-file:{container}:{path}:{contains or lines}", f"{path} in container {container}{what}", evaluate,
                  requires=(f"container:{container}",))
 
 

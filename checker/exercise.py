@@ -19,6 +19,19 @@ class Owned:
 
 
 @dataclass(frozen=True)
+class Mistake:
+    """A common wrong turn: the commands that make it, and words of the message it earns.
+
+    The test suite makes each mistake on a real engine and asserts that the
+    first failing check says `message`; instructors can read them as a list of
+    what to watch for.
+    """
+    what: str
+    commands: tuple[str, ...]
+    message: str
+
+
+@dataclass(frozen=True)
 class Exercise:
     id: str                      # "ex1", "ex2", … in course order; never renumbered
     title: str
@@ -29,6 +42,7 @@ class Exercise:
     checks: tuple[Check, ...]
     hints: tuple[str, ...]       # escalating: each `labcheck hint` shows the next
     solution: tuple[str, ...]    # shell commands; `labcheck solve` runs them in order
+    mistakes: tuple[Mistake, ...] = field(default=())
     builds_on: tuple[str, ...] = field(default=())  # exercises whose end state this one starts from
 
     @property

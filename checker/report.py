@@ -26,7 +26,7 @@ class CheckReport:
                 "found": self.found, "expected": self.expected, "next_step": self.next_step}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ExerciseReport:
     exercise: str
     title: str
@@ -66,6 +66,8 @@ class ExerciseReport:
         console = Console(file=io.StringIO(), width=100, no_color=True, highlight=False)
         console.print(self)
         return console.file.getvalue()
+
+    __repr__ = __str__
 
     def _repr_html_(self) -> str:
         colour = "#1a7f37" if self.passed else "#cf222e"

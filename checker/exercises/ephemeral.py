@@ -1,6 +1,6 @@
 """Lesson 1: containers are ephemeral (the writable layer, copy-on-write, docker diff)."""
 from ..checks import container_exists, container_file, container_finished, layer_change
-from ..exercise import Exercise, Owned
+from ..exercise import Exercise, Mistake, Owned
 
 LESSON = "book/01-ephemeral.md"
 LAB = "labs/01-ephemeral.ipynb"
@@ -31,6 +31,19 @@ WRITABLE_LAYER = Exercise(
         f"docker run --name lab-scratch {IMAGE} sh -c 'echo hello from the writable layer > /notes.txt'",
     ),
     solution=(f"docker run --name lab-scratch {IMAGE} sh -c 'echo hello from the writable layer > /notes.txt'",),
+    mistakes=(
+        Mistake("left it running", (f"docker run -d --name lab-scratch {IMAGE} sh -c "
+                                    "'echo hello from the writable layer > /notes.txt; sleep 600'",),
+                "lab-scratch is still running"),
+        Mistake("wrote to another path", (f"docker run --name lab-scratch {IMAGE} sh -c "
+                                          "'echo hello from the writable layer > /tmp/notes.txt'",),
+                "docker diff lab-scratch does not list /notes.txt"),
+        Mistake("wrote other words", (f"docker run --name lab-scratch {IMAGE} sh -c 'echo hello > /notes.txt'",),
+                "does not contain 'hello from the writable layer'"),
+        Mistake("command failed", (f"docker run --name lab-scratch {IMAGE} sh -c "
+                                   "'echo hello from the writable layer > /no/such/dir/notes.txt'",),
+                "exited with code"),
+    ),
 )
 
 COPY_ON_WRITE = Exercise(
@@ -61,6 +74,17 @@ COPY_ON_WRITE = Exercise(
     ),
     solution=(f"docker run --name lab-cow {IMAGE} sh -c "
               "'echo learner:x:1000:1000:learner:/home:/bin/sh >> /etc/passwd'",),
+    mistakes=(
+        Mistake("replaced the file with >", (f"docker run --name lab-cow {IMAGE} sh -c "
+                                             "'echo learner:x:1000:1000:learner:/home:/bin/sh > /etc/passwd'",),
+                "does not contain 'root:x:0:0:'"),
+        Mistake("wrote a new file instead", (f"docker run --name lab-cow {IMAGE} sh -c "
+                                             "'echo learner:x:1000:1000:learner:/home:/bin/sh >> /etc/passwd.new'",),
+                "docker diff lab-cow does not list /etc/passwd"),
+        Mistake("left it running", (f"docker run -d --name lab-cow {IMAGE} sh -c "
+                                    "'echo learner:x:1000:1000:learner:/home:/bin/sh >> /etc/passwd; sleep 600'",),
+                "lab-cow is still running"),
+    ),
 )
 
 EXERCISES = (WRITABLE_LAYER, COPY_ON_WRITE)

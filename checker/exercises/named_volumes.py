@@ -1,7 +1,7 @@
 """Lesson 2: named volumes (create, mount, share across containers, inspect, remove)."""
 from ..checks import (container_absent, container_exists, container_finished, has_mount, volume_exists,
                       volume_file)
-from ..exercise import Exercise, Owned
+from ..exercise import Exercise, Mistake, Owned
 
 LESSON = "book/02-named-volumes.md"
 LAB = "labs/02-named-volumes.ipynb"
@@ -34,6 +34,20 @@ OUTLIVES = Exercise(
         f"docker run --name lab-writer -v lab-notes:/data {IMAGE} sh -c 'echo written by lab-writer > /data/note.txt'",
         "docker rm lab-writer",
     ),
+    mistakes=(
+        Mistake("let docker run create the volume", (
+            f"docker run --name lab-writer -v lab-notes:/data {IMAGE} sh -c 'echo written by lab-writer > /data/note.txt'",
+            "docker rm lab-writer"), "created on the fly by `docker run -v`"),
+        Mistake("mounted at the wrong path", (
+            "docker volume create --label course=docker-volumes lab-notes",
+            f"docker run --name lab-writer -v lab-notes:/date {IMAGE} sh -c "
+            "'mkdir -p /data && echo written by lab-writer > /data/note.txt'",
+            "docker rm lab-writer"), "There is no note.txt in volume lab-notes"),
+        Mistake("kept the writer", (
+            "docker volume create --label course=docker-volumes lab-notes",
+            f"docker run --name lab-writer -v lab-notes:/data {IMAGE} sh -c 'echo written by lab-writer > /data/note.txt'"),
+            "Container lab-writer still exists"),
+    ),
 )
 
 SECOND_CONTAINER = Exercise(
@@ -65,6 +79,26 @@ SECOND_CONTAINER = Exercise(
     ),
     solution=(f"docker run --name lab-reader --mount type=volume,source=lab-notes,target=/data {IMAGE} "
               "sh -c 'cat /data/note.txt; echo read by lab-reader >> /data/note.txt'",),
+    mistakes=(
+        Mistake("bind-mounted a host folder", (
+            f'docker run --name lab-reader -v "$WORKSPACE/lab-notes":/data {IMAGE} '
+            "sh -c 'echo read by lab-reader >> /data/note.txt'",), "is a bind mount of the host folder"),
+        Mistake("anonymous volume", (
+            f"docker run --name lab-reader -v /data {IMAGE} sh -c 'echo read by lab-reader >> /data/note.txt'",),
+            "is an anonymous volume"),
+        Mistake("mounted at the wrong path", (
+            f"docker run --name lab-reader --mount type=volume,source=lab-notes,target=/date {IMAGE} "
+            "sh -c 'echo read by lab-reader >> /date/note.txt'",), "mounts volume lab-notes at /date, not at /data"),
+        Mistake("mounted read-only", (
+            f"docker run --name lab-reader --mount type=volume,source=lab-notes,target=/data,readonly {IMAGE} "
+            "sh -c 'cat /data/note.txt; echo read by lab-reader >> /data/note.txt'",), "exited with code 1"),
+        Mistake("left it running", (
+            f"docker run -d --name lab-reader --mount type=volume,source=lab-notes,target=/data {IMAGE} "
+            "sh -c 'echo read by lab-reader >> /data/note.txt; sleep 600'",), "lab-reader is still running"),
+        Mistake("overwrote the note", (
+            f"docker run --name lab-reader --mount type=volume,source=lab-notes,target=/data {IMAGE} "
+            "sh -c 'echo read by lab-reader > /data/note.txt'",), "Missing: 'written by lab-writer'"),
+    ),
 )
 
 EXERCISES = (OUTLIVES, SECOND_CONTAINER)

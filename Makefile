@@ -1,0 +1,34 @@
+# Quick start: `make start` (read the book, do the labs) and `make test` (everything CI runs).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: start test engine book bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $@
+
+start: $(STAMP)
+	$(PY) tools/start.py
+
+engine: $(STAMP)
+	bash tools/engine.sh ensure
+
+test: $(STAMP)
+	bash tools/engine.sh ensure
+	$(PY) -m pytest
+
+book: $(STAMP)
+	$(VENV)/bin/jupyter-book build --warningiserror --keep-going .
+
+bench: $(STAMP)
+	bash tools/engine.sh ensure
+	$(PY) bench/run.py
+
+clean:
+	rm -rf _build $(VENV)

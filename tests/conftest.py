@@ -1,0 +1,107 @@
+"""Shared fixtures: a real engine, isolated labcheck state, and cleanup that always runs.
+
+Every resource a test creates is either owned by an exercise (removed by a
+reset) or carries TEST_LABEL (removed by label), in teardown, pass or fail.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+
+import docker
+import pytest
+
+from checker.actions import apply_reset, plan_reset, run_commands
+from checker.engine import EnvironmentProblem, connect
+from checker.exercise import Exercise
+from checker.exercises import BY_ID, COURSE
+from checker.grading import grade
+from checker.view import EngineView
+
+TEST_LABEL = "org.docker-volumes-course.test"
+RUN_ID = uuid.uuid4().hex[:8]
+IMAGE = "busybox:1.36"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_labcheck_state(tmp_path_factory):
+    """Progress and workspace in temporary folders, never the developer's own."""
+    root = tmp_path_factory.mktemp("labcheck")
+    os.environ["LABCHECK_HOME"] = str(root / "state")
+    os.environ["LABCHECK_WORKSPACE"] = str(root / "workspace")
+    yield root
+
+
+@pytest.fixture(scope="session")
+def client() -> docker.DockerClient:
+    try:
+        engine = connect()
+    except EnvironmentProblem as problem:
+        pytest.fail(f"these tests need a Docker Engine: {problem.summary} ({problem.advice}) -- run `make test`")
+    yield engine
+    remove_labelled(engine)
+    apply_reset(plan_reset(list(COURSE), EngineView(engine)), engine)
+    engine.close()
+
+
+def remove_labelled(engine: docker.DockerClient) -> None:
+    api = engine.api
+    for c in api.containers(all=True, filters={"label": TEST_LABEL}):
+        api.remove_container(c["Id"], force=True, v=True)
+    for v in (api.volumes(filters={"label": TEST_LABEL}) or {}).get("Volumes") or ():
+        try:
+            api.remove_volume(v["Name"], force=True)
+        except docker.errors.NotFound:
+            pass
+
+
+def reset_all(engine: docker.DockerClient) -> None:
+    apply_reset(plan_reset(list(COURSE), EngineView(engine)), engine)
+
+
+@pytest.fixture
+def fresh(client):
+    """Every exercise's resources removed before and after the test."""
+    reset_all(client)
+    yield client
+    reset_all(client)
+    remove_labelled(client)
+
+
+def grade_now(engine: docker.DockerClient, exercise: Exercise):
+    return grade(exercise, EngineView(engine))
+
+
+def solve(engine: docker.DockerClient, exercise: Exercise) -> None:
+    """The same path as `labcheck solve`: prerequisites first, then the reference commands."""
+    from checker.cli import solve_with_prerequisites
+    solve_with_prerequisites(exercise, engine)
+
+
+def prepare_prerequisites(engine: docker.DockerClient, exercise: Exercise) -> None:
+    for earlier in exercise.builds_on:
+        solve(engine, BY_ID[earlier])
+
+
+def run(commands, stop_on_failure: bool = True) -> None:
+    run_commands(tuple(commands), echo=lambda line: None, stop_on_failure=stop_on_failure)
+
+
+@pytest.fixture
+def labelled(client):
+    """Create test-labelled look-alike resources; removed in teardown."""
+    made: list[str] = []
+
+    def make_volume(name: str) -> str:
+        client.api.create_volume(name, labels={TEST_LABEL: RUN_ID})
+        made.append(name)
+        return name
+
+    def make_container(name: str, **kwargs) -> str:
+        kwargs.setdefault("command", ["true"])
+        client.api.create_container(IMAGE, name=name, labels={TEST_LABEL: RUN_ID}, **kwargs)
+        made.append(name)
+        return name
+
+    yield make_volume, make_container
+    remove_labelled(client)

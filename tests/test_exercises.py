@@ -1,0 +1,81 @@
+"""Every exercise, four ways, on the real engine: fresh fails, solution passes,
+each common mistake gets its own message, reset spares look-alikes."""
+from __future__ import annotations
+
+import pytest
+
+from checker.actions import apply_reset, plan_reset
+from checker.exercises import COURSE
+from checker.view import EngineView
+
+from .conftest import grade_now, prepare_prerequisites, run, solve
+
+IDS = [e.id for e in COURSE]
+MISTAKES = [(e, m) for e in COURSE for m in e.mistakes]
+
+
+def first_failure_message(report) -> str:
+    failure = report.first_failure
+    assert failure is not None, f"{report.exercise} passed when it should not:\n{report}"
+    return failure.message
+
+
+@pytest.mark.parametrize("exercise", COURSE, ids=IDS)
+def test_fresh_state_fails_with_specific_message(fresh, exercise):
+    prepare_prerequisites(fresh, exercise)
+    report = grade_now(fresh, exercise)
+    assert not report.passed
+    message = first_failure_message(report)
+    assert "There is no" in message, message
+    failure = report.first_failure
+    assert failure.found and failure.expected and failure.next_step, failure
+
+
+@pytest.mark.parametrize("exercise", COURSE, ids=IDS)
+def test_reference_solution_passes(fresh, exercise):
+    solve(fresh, exercise)
+    report = grade_now(fresh, exercise)
+    assert report.passed, str(report)
+    assert all(c.passed is True for c in report.checks)
+
+
+@pytest.mark.parametrize("exercise,mistake", MISTAKES, ids=[f"{e.id}-{m.what.replace(' ', '-')}" for e, m in MISTAKES])
+def test_common_mistake_gets_its_own_message(fresh, exercise, mistake):
+    prepare_prerequisites(fresh, exercise)
+    run(mistake.commands, stop_on_failure=False)  # a mistake may well fail
+    report = grade_now(fresh, exercise)
+    assert not report.passed, f"mistake {mistake.what!r} passed:\n{report}"
+    assert mistake.message in first_failure_message(report), str(report)
+
+
+@pytest.mark.parametrize("exercise", COURSE, ids=IDS)
+def test_mistake_messages_are_distinct(exercise):
+    messages = [m.message for m in exercise.mistakes]
+    assert len(set(messages)) == len(messages)
+    assert all("There is no container" not in m for m in messages)
+
+
+def lookalikes(name: str) -> list[str]:
+    return [f"{name}-old", f"my-{name}", f"{name}2", f"{name}_", f"x{name}"]
+
+
+@pytest.mark.parametrize("exercise", COURSE, ids=IDS)
+def test_reset_returns_to_fresh_and_spares_lookalikes(fresh, labelled, exercise):
+    make_volume, make_container = labelled
+    decoy_volumes = [make_volume(n) for v in exercise.owns.volumes + exercise.owns.containers for n in lookalikes(v)]
+    decoy_containers = [make_container(n) for c in exercise.owns.containers + exercise.owns.volumes
+                        for n in lookalikes(c)]
+    solve(fresh, exercise)
+    assert grade_now(fresh, exercise).passed
+
+    apply_reset(plan_reset([exercise], EngineView(fresh)), fresh)
+
+    view = EngineView(fresh)
+    for name in exercise.owns.containers:
+        assert view.container(name) is None
+    for name in exercise.owns.volumes:
+        assert view.volume(name) is None
+    assert all(view.volume(v) is not None for v in decoy_volumes)
+    assert all(view.container(c) is not None for c in decoy_containers)
+    report = grade_now(fresh, exercise)
+    assert not report.passed and "There is no" in first_failure_message(report)
