@@ -9,13 +9,10 @@ import shutil
 import subprocess
 import sys
 import time
-from typing import Optional
 
 import click
-import typer
 from rich.console import Console
 from rich.table import Table
-from typer.core import TyperGroup
 
 from . import __version__
 from .actions import SolveFailed, apply_reset, plan_reset, run_commands
@@ -50,7 +47,7 @@ def exercise_or_usage_error(name: str) -> Exercise:
     return BY_ID[name]
 
 
-class LabcheckGroup(TyperGroup):
+class LabcheckGroup(click.Group):
     """Turns `labcheck ex3` into grading ex3, and an unknown word into a helpful usage error."""
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
@@ -63,14 +60,9 @@ class LabcheckGroup(TyperGroup):
         return args[0], command, args[1:]
 
 
-app = typer.Typer(cls=LabcheckGroup, invoke_without_command=True, add_completion=False, no_args_is_help=False,
-                  help="Grade the Docker volumes course's exercises against your real Docker state. "
-                       "`labcheck ex3` grades exercise 3; `labcheck` alone shows your progress.")
-
-
 def grade_command(exercise: Exercise) -> click.Command:
     def callback(as_json: bool) -> None:
-        raise typer.Exit(grade_and_show(exercise, as_json))
+        raise click.exceptions.Exit(grade_and_show(exercise, as_json))
     return click.Command(exercise.id, callback=callback, help=f"Grade {exercise.id}: {exercise.title}",
                          params=[click.Option(["--json", "as_json"], is_flag=True, help="Print the result as JSON.")])
 
@@ -93,14 +85,14 @@ def grade_and_show(exercise: Exercise, as_json: bool) -> int:
     return PASSED if report.passed else NOT_PASSED
 
 
-@app.callback()
-def progress_table(ctx: typer.Context,
-                   as_json: bool = typer.Option(False, "--json", help="Print the progress as JSON."),
-                   version: bool = typer.Option(False, "--version", help="Show the version and exit.")) -> None:
+@click.group(cls=LabcheckGroup, invoke_without_command=True,
+             help="Grade the Docker volumes course's exercises against your real Docker state. "
+                  "`labcheck ex3` grades exercise 3; `labcheck` alone shows your progress.")
+@click.option("--json", "as_json", is_flag=True, help="Print the progress as JSON.")
+@click.version_option(__version__, prog_name="labcheck")
+@click.pass_context
+def app(ctx: click.Context, as_json: bool) -> None:
     """Without a command: a table of every exercise, passed, not yet, or never checked."""
-    if version:
-        print(f"labcheck {__version__}")
-        raise typer.Exit(PASSED)
     if ctx.invoked_subcommand is not None:
         return
     results = Progress().results()
@@ -112,7 +104,7 @@ def progress_table(ctx: typer.Context,
                      "checked_at": when})
     if as_json:
         print(json.dumps({"exercises": rows}))
-        raise typer.Exit(PASSED)
+        raise click.exceptions.Exit(PASSED)
     table = Table(title="Your progress", title_justify="left")
     for column in ("exercise", "title", "status", "last checked"):
         table.add_column(column)
@@ -123,11 +115,12 @@ def progress_table(ctx: typer.Context,
     out.print(table)
     done = sum(r["status"] == "passed" for r in rows)
     out.print(f"{done} of {len(rows)} passed. Grade one with `labcheck exN`.")
-    raise typer.Exit(PASSED)
+    raise click.exceptions.Exit(PASSED)
 
 
 @app.command("list")
-def list_exercises(as_json: bool = typer.Option(False, "--json", help="Print the list as JSON.")) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+def list_exercises(as_json: bool) -> None:
     """List every exercise with its lesson and lab."""
     if as_json:
         print(json.dumps({"exercises": [{"exercise": e.id, "title": e.title, "lesson": e.lesson, "lab": e.lab,
@@ -142,7 +135,8 @@ def list_exercises(as_json: bool = typer.Option(False, "--json", help="Print the
 
 
 @app.command()
-def hint(exercise_id: str = typer.Argument(..., metavar="EXERCISE")) -> None:
+@click.argument("exercise_id", metavar="EXERCISE")
+def hint(exercise_id: str) -> None:
     """Show the next hint for an exercise (each call reveals one more)."""
     exercise = exercise_or_usage_error(exercise_id)
     index = Progress().next_hint_index(exercise.id, len(exercise.hints))
@@ -157,11 +151,12 @@ def _selected(exercise_ids: list[str], everything: bool) -> list[Exercise]:
 
 
 @app.command()
-def reset(exercise_ids: Optional[list[str]] = typer.Argument(None, metavar="[EXERCISE]..."),
-          everything: bool = typer.Option(False, "--all", help="Reset every exercise."),
-          yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask before removing.")) -> None:
+@click.argument("exercise_ids", nargs=-1, metavar="[EXERCISE]...")
+@click.option("--all", "everything", is_flag=True, help="Reset every exercise.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask before removing.")
+def reset(exercise_ids: tuple[str, ...], everything: bool, yes: bool) -> None:
     """Remove what an exercise created (its own containers, volumes and files, by exact name)."""
-    exercises = _selected(exercise_ids or [], everything)
+    exercises = _selected(list(exercise_ids), everything)
     client = connect()
     try:
         plan = plan_reset(exercises, EngineView(client))
@@ -174,7 +169,7 @@ def reset(exercise_ids: Optional[list[str]] = typer.Argument(None, metavar="[EXE
             if not yes:
                 if not sys.stdin.isatty():
                     raise click.UsageError("Not asking without a terminal: add --yes to confirm.")
-                typer.confirm("Go ahead?", abort=True)
+                click.confirm("Go ahead?", abort=True)
             apply_reset(plan, client)
             out.print("Done.")
     finally:
@@ -185,8 +180,9 @@ def reset(exercise_ids: Optional[list[str]] = typer.Argument(None, metavar="[EXE
 
 
 @app.command()
-def solve(exercise_id: str = typer.Argument(..., metavar="EXERCISE"),
-          show: bool = typer.Option(False, "--show", help="Only print the reference solution.")) -> None:
+@click.argument("exercise_id", metavar="EXERCISE")
+@click.option("--show", is_flag=True, help="Only print the reference solution.")
+def solve(exercise_id: str, show: bool) -> None:
     """Run the reference solution (for instructors and tests): resets the exercise first."""
     exercise = exercise_or_usage_error(exercise_id)
     if show:
@@ -198,11 +194,11 @@ def solve(exercise_id: str = typer.Argument(..., metavar="EXERCISE"),
         report = grade(exercise, EngineView(client))
     except SolveFailed as failure:
         err.print(f"The reference solution failed: {failure}")
-        raise typer.Exit(ENVIRONMENT)
+        raise click.exceptions.Exit(ENVIRONMENT)
     finally:
         client.close()
     out.print(report)
-    raise typer.Exit(PASSED if report.passed else NOT_PASSED)
+    raise click.exceptions.Exit(PASSED if report.passed else NOT_PASSED)
 
 
 def solve_with_prerequisites(exercise: Exercise, client) -> None:
@@ -223,7 +219,7 @@ def doctor() -> None:
         client = connect()
     except EnvironmentProblem as problem:
         out.print(f"[red]✘[/red] {problem.summary}\n  {problem.advice}")
-        raise typer.Exit(ENVIRONMENT)
+        raise click.exceptions.Exit(ENVIRONMENT)
     try:
         version = client.version()
         out.print(f"[green]✔[/green] Docker Engine {version.get('Version')} answers, API {client.api.api_version} "
@@ -253,14 +249,13 @@ def doctor() -> None:
     else:
         problems += 1
         out.print("[red]✘[/red] `docker compose` is missing: install the Compose v2 plugin")
-    raise typer.Exit(ENVIRONMENT if problems else PASSED)
+    raise click.exceptions.Exit(ENVIRONMENT if problems else PASSED)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run labcheck and return its exit code; never lets a traceback reach the learner."""
-    command = typer.main.get_command(app)
     try:
-        result = command.main(args=argv, prog_name="labcheck", standalone_mode=False)
+        result = app.main(args=argv, prog_name="labcheck", standalone_mode=False)
         return result if isinstance(result, int) else PASSED
     except click.exceptions.Exit as done:
         return done.exit_code

@@ -63,9 +63,10 @@ class ExerciseReport:
         return Group(head, table)
 
     def __str__(self) -> str:
-        console = Console(file=io.StringIO(), width=100, no_color=True, highlight=False)
+        console = Console(file=io.StringIO(), width=100, color_system=None, force_terminal=False,
+                          force_jupyter=False, highlight=False)
         console.print(self)
-        return console.file.getvalue()
+        return "\n".join(line.rstrip() for line in console.file.getvalue().splitlines())
 
     __repr__ = __str__
 

@@ -1,0 +1,105 @@
+"""Stand-ins for broken environments, on local Unix sockets only.
+
+FakeEngine answers like an engine of a chosen API version (the "engine too old"
+case); DelayingProxy forwards to the real engine after a delay (a slow engine).
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import threading
+import time
+
+
+class _SocketServer:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.bind(path)
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self._stop = threading.Event()
+        self.thread = threading.Thread(target=self._accept_loop, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self.thread.join(timeout=5)
+        self.sock.close()
+        os.unlink(self.path)
+
+    def _accept_loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except socket.timeout:
+                continue
+            threading.Thread(target=self.handle, args=(conn,), daemon=True).start()
+
+    def handle(self, conn: socket.socket) -> None:
+        raise NotImplementedError
+
+
+class FakeEngine(_SocketServer):
+    """Answers /version and /_ping as an engine speaking `api_version` would."""
+
+    def __init__(self, path: str, api_version: str, engine_version: str = "20.10.24") -> None:
+        super().__init__(path)
+        self.body = json.dumps({"Version": engine_version, "ApiVersion": api_version,
+                                "MinAPIVersion": "1.12", "Os": "linux", "Arch": "amd64"}).encode()
+
+    def handle(self, conn: socket.socket) -> None:
+        with conn:
+            conn.settimeout(5)
+            try:
+                while True:
+                    request = b""
+                    while b"\r\n\r\n" not in request:
+                        chunk = conn.recv(65536)
+                        if not chunk:
+                            return
+                        request += chunk
+                    path = request.split(b" ", 2)[1].decode()
+                    body = self.body if path.endswith("/version") else b"OK"
+                    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                                 b"Api-Version: " + json.loads(self.body)["ApiVersion"].encode() +
+                                 b"\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+            except OSError:
+                return
+
+
+class DelayingProxy(_SocketServer):
+    """Forwards every connection to `target` after waiting `delay` seconds."""
+
+    def __init__(self, path: str, target: str, delay: float) -> None:
+        super().__init__(path)
+        self.target, self.delay = target, delay
+
+    def handle(self, conn: socket.socket) -> None:
+        time.sleep(self.delay)
+        upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            upstream.connect(self.target)
+        except OSError:
+            conn.close()
+            return
+
+        def pump(src: socket.socket, dst: socket.socket) -> None:
+            try:
+                while data := src.recv(65536):
+                    dst.sendall(data)
+            except OSError:
+                pass
+            finally:
+                for s in (src, dst):
+                    try:
+                        s.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+
+        threading.Thread(target=pump, args=(upstream, conn), daemon=True).start()
+        pump(conn, upstream)
