@@ -54,14 +54,14 @@ def reset(*exercise_ids: str) -> str:
         return Notice(f"{problem.summary} {problem.advice}")
     try:
         plan = plan_reset([BY_ID[i] for i in exercise_ids], EngineView(client))
-        apply_reset(plan, client)
+        problems = plan.blocked + apply_reset(plan, client)
     finally:
         client.close()
     store = Progress()
     for exercise_id in exercise_ids:
         store.forget(exercise_id)
     removed = ", ".join(plan.lines()) or "nothing (already fresh)"
-    return Notice(f"Removed {removed}." + "".join(f" Not removed: {b}." for b in plan.blocked))
+    return Notice(f"Removed {removed}." + "".join(f" Not removed: {p}." for p in problems))
 
 
 def workspace():

@@ -18,15 +18,16 @@ class ResetPlan:
     containers: list[str] = field(default_factory=list)
     volumes: list[str] = field(default_factory=list)
     host_paths: list[str] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)
     blocked: list[str] = field(default_factory=list)   # volumes used by containers the course does not own
 
     @property
     def empty(self) -> bool:
-        return not (self.containers or self.volumes or self.host_paths)
+        return not (self.containers or self.volumes or self.host_paths or self.images)
 
     def lines(self) -> list[str]:
         return ([f"container {c}" for c in self.containers] + [f"volume {v}" for v in self.volumes]
-                + [f"host path {p}" for p in self.host_paths])
+                + [f"image {i}" for i in self.images] + [f"host path {p}" for p in self.host_paths])
 
 
 def plan_reset(exercises: list[Exercise], view: EngineView) -> ResetPlan:
@@ -45,13 +46,15 @@ def plan_reset(exercises: list[Exercise], view: EngineView) -> ResetPlan:
                                     f"remove {'them' if len(foreign) > 1 else 'it'} first to reset it")
             else:
                 plan.volumes.append(volume)
+        plan.images += [i for i in ex.owns.images if view.image(i) is not None]
         root = workspace()
         plan.host_paths += [str(root / p) for p in ex.owns.host_paths if os.path.lexists(root / p)]
     return plan
 
 
-def apply_reset(plan: ResetPlan, client: docker.DockerClient) -> None:
-    api = client.api
+def apply_reset(plan: ResetPlan, client: docker.DockerClient) -> list[str]:
+    """Remove what the plan lists; returns what could not be removed, and why."""
+    api, problems = client.api, []
     for name in plan.containers:
         try:
             # v=True also removes the container's anonymous volumes; named volumes stay.
@@ -63,11 +66,25 @@ def apply_reset(plan: ResetPlan, client: docker.DockerClient) -> None:
             api.remove_volume(name, force=False)
         except docker.errors.NotFound:
             pass
+        except docker.errors.APIError as exc:
+            problems.append(f"volume {name}: {exc.explanation}")
+    for tag in plan.images:
+        try:
+            api.remove_image(tag)   # untags; layers shared with other images stay
+        except docker.errors.NotFound:
+            pass
+        except docker.errors.APIError as exc:
+            problems.append(f"image {tag} is still used by a container of another exercise ({exc.explanation})")
     for path in plan.host_paths:
-        if os.path.isdir(path) and not os.path.islink(path):
-            shutil.rmtree(path)
-        else:
-            os.unlink(path)
+        try:
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path)
+            else:
+                os.unlink(path)
+        except OSError as exc:
+            problems.append(f"{path}: {exc.strerror}; files a container created as root may need "
+                            f"`sudo rm -r {path}`")
+    return problems
 
 
 def run_commands(commands: tuple[str, ...], echo=print, stop_on_failure: bool = True) -> None:

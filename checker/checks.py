@@ -13,7 +13,7 @@ from typing import Callable
 
 from .mounts import Mount, human_bytes, mounts_of
 from .view import EngineView
-from .volume_files import FileRead
+from .volume_files import FileRead, read_from_host
 
 
 @dataclass(frozen=True)
@@ -113,6 +113,52 @@ def container_finished(name: str) -> Check:
     return Check(f"finished:{name}", f"Container {name} ran to completion", evaluate, requires=(f"container:{name}",))
 
 
+def container_running(name: str) -> Check:
+    def evaluate(view: EngineView) -> Verdict:
+        state = view.container(name)["State"]
+        if state.get("Running"):
+            return ok(f"{name} is running.")
+        return fail(f"{name} is not running ({state.get('Status')}, exit code {state.get('ExitCode')}).",
+                    state.get("Status", "?"), "running",
+                    f"Read `docker logs {name}`; then `docker start {name}`, or remove it and run it again with -d.")
+    return Check(f"running:{name}", f"Container {name} is running", evaluate, requires=(f"container:{name}",))
+
+
+def container_image(name: str, image: str) -> Check:
+    def evaluate(view: EngineView) -> Verdict:
+        used = view.container(name)["Config"].get("Image", "")
+        if used == image:
+            return ok(f"{name} runs {image}.")
+        return fail(f"{name} was created from {used}, not {image}.", used, image,
+                    f"Remove it (`docker rm -f {name}`) and run it again from {image}.")
+    return Check(f"image:{name}", f"Container {name} runs image {image}", evaluate, requires=(f"container:{name}",))
+
+
+def container_user(name: str, user: str) -> Check:
+    """The container's process runs as `user` ("UID:GID"), as set with --user."""
+    def evaluate(view: EngineView) -> Verdict:
+        have = view.container(name)["Config"].get("User") or ""
+        if have == user:
+            return ok(f"{name} runs as {user}.")
+        shown = have or "root (the image's default user)"
+        return fail(f"{name} runs as {shown}, so the files it creates belong to {shown.split(':')[0]}.", shown,
+                    user, f"Remove it (`docker rm -f {name}`) and run it again with `--user {user}`.")
+    return Check(f"user:{name}", f"Container {name} runs as {user}", evaluate, requires=(f"container:{name}",))
+
+
+def container_stopped(name: str) -> Check:
+    """Stopped after running (docker stop), whatever its exit code; neither running nor never started."""
+    def evaluate(view: EngineView) -> Verdict:
+        state = view.container(name)["State"]
+        if state.get("Running"):
+            return fail(f"{name} is still running.", "running", "stopped", f"Stop it: `docker stop {name}`.")
+        if state.get("Status") == "created":
+            return fail(f"{name} was created but never started.", "created", "stopped after running",
+                        f"`docker start {name}`, do the step, then `docker stop {name}`.")
+        return ok(f"{name} has stopped.")
+    return Check(f"stopped:{name}", f"Container {name} has stopped", evaluate, requires=(f"container:{name}",))
+
+
 def container_absent(name: str, why: str) -> Check:
     def evaluate(view: EngineView) -> Verdict:
         container = view.container(name)
@@ -132,18 +178,23 @@ def _mount_spec(type_: str, source: str) -> str:
 
 
 def has_mount(container: str, destination: str, type: str, source: str = "", *, read_only: bool = False,
-              tmpfs_size: int | None = None, tmpfs_mode: int | None = None, flag: str = "") -> Check:
+              anonymous: bool = False, tmpfs_size: int | None = None, tmpfs_mode: int | None = None,
+              flag: str = "") -> Check:
     """`container` mounts `source` (volume name or host path) at `destination`, as asked.
+
+    A bind `source` may start with ``$WORKSPACE/``, resolved when the check runs.
 
     `flag` is the option that would have been right, e.g. ``-v lab-notes:/data``;
     messages quote it as the next step.
     """
-    spec = _mount_spec(type, source)
+    spec = "anonymous volume" if anonymous else _mount_spec(type, source)
     expected = f"{spec} at {destination}" + (" (read-only)" if read_only else "")
+    source_given = source
     redo = f"Remove the container (`docker rm -f {container}`) and run it again with `{flag}`." if flag else \
         f"Remove the container (`docker rm -f {container}`) and run it again with the right mount."
 
     def evaluate(view: EngineView) -> Verdict:
+        source = in_workspace(source_given)
         mounts = mounts_of(view.container(container))
         here = next((m for m in mounts if m.destination.rstrip("/") == destination.rstrip("/")), None)
         listing = "; ".join(m.describe() for m in mounts) or "no mounts"
@@ -166,6 +217,9 @@ def has_mount(container: str, destination: str, type: str, source: str = "", *, 
             else:
                 why = f"{destination} is a {here.type} mount, not a {type} mount."
             return fail(why, here.describe(), expected, redo)
+        if anonymous and not here.anonymous:
+            return fail(f"{destination} holds the named volume {here.name}; this step is about the anonymous volume "
+                        "Docker makes when you give no name.", here.describe(), expected, redo)
         if type == "volume" and source and here.name != source:
             if here.anonymous:
                 return fail(f"{destination} is an anonymous volume ({here.name[:12]}…): `-v {destination}` with no "
@@ -175,10 +229,12 @@ def has_mount(container: str, destination: str, type: str, source: str = "", *, 
         if type == "bind" and source and os.path.normpath(here.source) != os.path.normpath(source):
             return fail(f"{destination} is bound to {here.source}, not {source}.", here.describe(), expected, redo)
         if read_only and not here.read_only:
-            return fail(f"{destination} is mounted read-write; it should be read-only.", here.describe(), expected,
+            return fail(f"In {container}, {destination} is mounted read-write; it should be read-only.",
+                        here.describe(), expected,
                         f"Add `:ro` to -v, or `readonly` to --mount. {redo}")
         if not read_only and here.read_only:
-            return fail(f"{destination} is mounted read-only, so nothing can be written there.", here.describe(),
+            return fail(f"In {container}, {destination} is mounted read-only, so nothing can be written there.",
+                        here.describe(),
                         expected, redo)
         if type == "tmpfs":
             if tmpfs_size is not None and here.tmpfs_size is None:
@@ -194,6 +250,13 @@ def has_mount(container: str, destination: str, type: str, source: str = "", *, 
         return ok(f"{container} has {here.describe()}.")
     return Check(f"mount:{container}:{destination}", f"{container} has {expected}", evaluate,
                  requires=(f"container:{container}",))
+
+
+def in_workspace(path: str) -> str:
+    if path.startswith("$WORKSPACE/"):
+        from .paths import workspace
+        return str(workspace() / path[len("$WORKSPACE/"):])
+    return path
 
 
 def has_no_mount_at(container: str, destination: str, why: str) -> Check:
@@ -253,6 +316,71 @@ def volume_file(volume: str, path: str, *, lines: tuple[str, ...] | None = None,
     what = " with the expected lines" if lines else (f" containing {contains!r}" if contains else "")
     return Check(f"file:{volume}:{path}:{contains or lines}", f"{path} in volume {volume}{what}", evaluate,
                  requires=requires or (f"volume:{volume}",))
+
+
+def volume_file_absent(volume: str, path: str, why: str) -> Check:
+    def evaluate(view: EngineView) -> Verdict:
+        found = view.read_volume_file(volume, path, 0)
+        if found.status == "missing":
+            return ok(f"There is no {path} in volume {volume}, as it should be.")
+        return fail(f"Volume {volume} holds {path}. {why}", found.status, "no such file",
+                    f"Remove it (`docker run --rm -v {volume}:/v busybox:1.36 rm /v/{path}`), then redo the step.")
+    return Check(f"no-file:{volume}:{path}", f"No {path} in volume {volume}", evaluate,
+                 requires=(f"volume:{volume}",))
+
+
+def file_in_mount(container: str, destination: str, path: str, *, contains: str, next_step: str) -> Check:
+    """A file in whatever volume `container` has at `destination`: for anonymous volumes, whose name is unknown."""
+    def evaluate(view: EngineView) -> Verdict:
+        here = next((m for m in mounts_of(view.container(container))
+                     if m.destination.rstrip("/") == destination.rstrip("/")), None)
+        if here is None or here.type != "volume":
+            return fail(f"{container} has no volume at {destination}.", "no volume", f"a volume at {destination}",
+                        next_step)
+        where = f"the volume at {destination} of {container}"
+        return _judge_file(view.read_volume_file(here.name, path), where, path, None, contains, next_step)
+    return Check(f"mount-file:{container}:{destination}:{path}", f"{path} in the volume at {destination} of {container}",
+                 evaluate, requires=(f"container:{container}",))
+
+
+def host_file(path: str, *, contains: str | None = None, owner_uid: int | None = None, next_step: str) -> Check:
+    """A file on the host, under the workspace (``$WORKSPACE/…``); read bounded, links not followed."""
+    def evaluate(view: EngineView) -> Verdict:
+        real = in_workspace(path)
+        parent, name = os.path.split(real)
+        found = read_from_host(parent, name) if os.path.isdir(parent) else FileRead("missing")
+        verdict = _judge_file(found or FileRead("missing"), "the host folder " + parent, name, None, contains, next_step)
+        if verdict.passed and owner_uid is not None:
+            uid = os.lstat(real).st_uid
+            if uid != owner_uid:
+                who = "root" if uid == 0 else f"UID {uid}"
+                return fail(f"{real} belongs to {who}, not UID {owner_uid}.", f"owner {who}", f"owner UID {owner_uid}",
+                            next_step)
+            return ok(f"{real} exists and belongs to UID {owner_uid}.")
+        return verdict
+    return Check(f"host-file:{path}", f"Host file {path}" + (f" containing {contains!r}" if contains else ""), evaluate)
+
+
+def host_file_absent(path: str, why: str) -> Check:
+    def evaluate(view: EngineView) -> Verdict:
+        real = in_workspace(path)
+        if not os.path.lexists(real):
+            return ok(f"There is no {real}, as it should be.")
+        return fail(f"{real} exists. {why}", "the file", "no such file", f"Delete it (`rm {real}`), then redo the step.")
+    return Check(f"no-host-file:{path}", f"No host file {path}", evaluate)
+
+
+def layer_lacks(container: str, path: str, why: str) -> Check:
+    def evaluate(view: EngineView) -> Verdict:
+        # The mount point itself may appear (the engine creates it); files under it must not.
+        hits = [p for p, _ in view.changes(container) if p.startswith(path.rstrip("/") + "/")]
+        if not hits:
+            return ok(f"Nothing under {path} reached {container}'s writable layer.")
+        return fail(f"{', '.join(hits[:3])} sits in {container}'s writable layer. {why}", ", ".join(hits[:3]),
+                    f"nothing under {path} in docker diff",
+                    f"Remove it (`docker rm -f {container}`) and run it again with the mount in place.")
+    return Check(f"no-diff:{container}:{path}", f"Nothing under {path} in {container}'s writable layer", evaluate,
+                 requires=(f"container:{container}",))
 
 
 def container_file(container: str, path: str, *, lines: tuple[str, ...] | None = None, contains: str | None = None,

@@ -170,7 +170,8 @@ def reset(exercise_ids: tuple[str, ...], everything: bool, yes: bool) -> None:
                 if not sys.stdin.isatty():
                     raise click.UsageError("Not asking without a terminal: add --yes to confirm.")
                 click.confirm("Go ahead?", abort=True)
-            apply_reset(plan, client)
+            for problem in apply_reset(plan, client):
+                err.print(f"[yellow]Not removed:[/yellow] {problem}")
             out.print("Done.")
     finally:
         client.close()

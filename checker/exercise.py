@@ -16,6 +16,7 @@ class Owned:
     containers: tuple[str, ...] = ()
     volumes: tuple[str, ...] = ()
     host_paths: tuple[str, ...] = ()     # relative to the workspace folder
+    images: tuple[str, ...] = ()         # tags the lab builds, e.g. "lab-web:1"
 
 
 @dataclass(frozen=True)

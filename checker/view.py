@@ -52,6 +52,13 @@ class EngineView:
         return attrs if attrs.get("Name", "").lstrip("/") == name else None
 
     @memoised
+    def image(self, reference: str) -> dict | None:
+        try:
+            return self.api.inspect_image(reference)
+        except docker.errors.ImageNotFound:
+            return None
+
+    @memoised
     def changes(self, name: str) -> tuple[tuple[str, int], ...]:
         """`docker diff`: (path, kind) with kind 0 modified, 1 added, 2 deleted."""
         attrs = self.container(name)

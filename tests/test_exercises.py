@@ -42,10 +42,12 @@ def test_reference_solution_passes(fresh, exercise):
 @pytest.mark.parametrize("exercise,mistake", MISTAKES, ids=[f"{e.id}-{m.what.replace(' ', '-')}" for e, m in MISTAKES])
 def test_common_mistake_gets_its_own_message(fresh, exercise, mistake):
     prepare_prerequisites(fresh, exercise)
+    fresh_message = first_failure_message(grade_now(fresh, exercise))
     run(mistake.commands, stop_on_failure=False)  # a mistake may well fail
     report = grade_now(fresh, exercise)
     assert not report.passed, f"mistake {mistake.what!r} passed:\n{report}"
     assert mistake.message in first_failure_message(report), str(report)
+    assert first_failure_message(report) != fresh_message, "a mistake must not look like an untouched exercise"
 
 
 @pytest.mark.parametrize("exercise", COURSE, ids=IDS)

@@ -1,6 +1,7 @@
 """The course's exercises, in course order. Ids are never renumbered."""
 from ..exercise import Exercise
-from . import ephemeral, named_volumes
+from . import anonymous, bind_mounts, ephemeral, mount_syntax, named_volumes, shared_volumes, tmpfs, volume_init
 
-COURSE: tuple[Exercise, ...] = (*ephemeral.EXERCISES, *named_volumes.EXERCISES)
+LESSONS = (ephemeral, named_volumes, mount_syntax, volume_init, anonymous, bind_mounts, tmpfs, shared_volumes)
+COURSE: tuple[Exercise, ...] = tuple(exercise for lesson in LESSONS for exercise in lesson.EXERCISES)
 BY_ID: dict[str, Exercise] = {exercise.id: exercise for exercise in COURSE}

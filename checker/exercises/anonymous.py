@@ -1,0 +1,108 @@
+"""Lesson 5: anonymous volumes: where they come from, why they pile up, naming and rescuing them."""
+from ..checks import (container_absent, container_exists, container_image, file_in_mount, has_mount, volume_exists,
+                      volume_file)
+from ..exercise import Exercise, Mistake, Owned
+
+LESSON = "book/05-anonymous-volumes.md"
+LAB = "labs/05-anonymous-volumes.ipynb"
+IMAGE = "lab-cache-app:1"
+BUILD = "printf 'FROM busybox:1.36\\nVOLUME /cache\\n' | docker build -q -t lab-cache-app:1 -"
+RUN_ANON = f"docker run --name lab-anon {IMAGE} sh -c 'echo cached once > /cache/hit.txt'"
+
+FROM_VOLUME_INSTRUCTION = Exercise(
+    id="ex11",
+    title="Where anonymous volumes come from",
+    lesson=LESSON,
+    lab=LAB,
+    goal=("Build lab-cache-app:1, whose Dockerfile declares VOLUME /cache. Run lab-anon from it with no -v at all, "
+          "writing 'cached once' to /cache/hit.txt. Leave it stopped."),
+    owns=Owned(containers=("lab-anon",), images=(IMAGE,)),
+    checks=(
+        container_exists("lab-anon", how=f"Build the image (`{BUILD}`), then run `{RUN_ANON}`."),
+        container_image("lab-anon", IMAGE),
+        has_mount("lab-anon", "/cache", "volume", anonymous=True),
+        file_in_mount("lab-anon", "/cache", "hit.txt", contains="cached once", next_step=(
+            f"Write the file under /cache: `docker rm lab-anon`, then `{RUN_ANON}`.")),
+    ),
+    hints=(
+        "A Dockerfile's VOLUME line makes the engine mount a fresh anonymous volume there in every new container.",
+        "`docker inspect lab-anon --format '{{json .Mounts}}'` shows the volume's 64-digit name.",
+        f"{BUILD}; {RUN_ANON}",
+    ),
+    solution=(BUILD, RUN_ANON),
+    mistakes=(
+        Mistake("named the volume", (BUILD, f"docker run --name lab-anon -v lab-cache:/cache {IMAGE} "
+                                            "sh -c 'echo cached once > /cache/hit.txt'"),
+                "holds the named volume lab-cache"),
+        Mistake("used the base image", (BUILD, "docker run --name lab-anon busybox:1.36 sh -c "
+                                               "'mkdir /cache; echo cached once > /cache/hit.txt'"),
+                "was created from busybox:1.36, not lab-cache-app:1"),
+    ),
+)
+
+RUN_NAMED = f"docker run --name lab-named-cache -v lab-cache:/cache {IMAGE} sh -c 'echo kept by name > /cache/hit.txt'"
+
+NAME_IT = Exercise(
+    id="ex12",
+    title="Give the image's volume a name",
+    lesson=LESSON,
+    lab=LAB,
+    goal=("Run lab-named-cache from lab-cache-app:1 with the volume the image declares given a name: lab-cache at "
+          "/cache. Write 'kept by name' to /cache/hit.txt."),
+    owns=Owned(containers=("lab-named-cache",), volumes=("lab-cache",)),
+    builds_on=("ex11",),
+    checks=(
+        container_exists("lab-named-cache", how=f"Run `{RUN_NAMED}`."),
+        has_mount("lab-named-cache", "/cache", "volume", "lab-cache", flag="-v lab-cache:/cache"),
+        volume_exists("lab-cache"),
+        volume_file("lab-cache", "hit.txt", contains="kept by name", next_step=f"Run `{RUN_NAMED}`."),
+    ),
+    hints=(
+        "A -v for the same path as the image's VOLUME replaces the anonymous volume with yours.",
+        f"{RUN_NAMED}",
+    ),
+    solution=(RUN_NAMED,),
+    mistakes=(
+        Mistake("no name", (f"docker run --name lab-named-cache {IMAGE} sh -c 'echo kept by name > /cache/hit.txt'",),
+                "is an anonymous volume"),
+        Mistake("bind mount", ('mkdir -p "$WORKSPACE/cache"',
+                               f'docker run --name lab-named-cache -v "$WORKSPACE/cache":/cache {IMAGE} '
+                               "sh -c 'echo kept by name > /cache/hit.txt'"), "is a bind mount of the host folder"),
+    ),
+)
+
+RUN_FORGOT = f"docker run --name lab-forgot {IMAGE} sh -c 'echo precious > /cache/data.txt'"
+RESCUE = "docker run --rm --volumes-from lab-forgot -v lab-rescued:/rescue busybox:1.36 cp -a /cache/. /rescue/"
+
+RESCUE_DATA = Exercise(
+    id="ex13",
+    title="Rescue data from an anonymous volume",
+    lesson=LESSON,
+    lab=LAB,
+    goal=("lab-forgot (from lab-cache-app:1) wrote 'precious' to /cache/data.txt, in an anonymous volume. Copy "
+          "/cache into a new named volume lab-rescued with a throwaway container using --volumes-from lab-forgot, "
+          "then remove lab-forgot together with its anonymous volume."),
+    owns=Owned(containers=("lab-forgot",), volumes=("lab-rescued",)),
+    builds_on=("ex11",),
+    checks=(
+        volume_exists("lab-rescued"),
+        volume_file("lab-rescued", "data.txt", contains="precious", next_step=(
+            f"Copy before you remove: `{RESCUE}`. If lab-forgot is gone, its data is gone: run `{RUN_FORGOT}` "
+            "and try again.")),
+        container_absent("lab-forgot", why="Once the data is safe, remove it with its anonymous volume: "
+                                           "`docker rm -v lab-forgot`."),
+    ),
+    hints=(
+        "--volumes-from CONTAINER mounts every volume of CONTAINER at the same paths.",
+        "cp -a /cache/. /rescue/ copies the contents, with owners and modes.",
+        f"{RUN_FORGOT}; {RESCUE}; docker rm -v lab-forgot",
+    ),
+    solution=(RUN_FORGOT, RESCUE, "docker rm -v lab-forgot"),
+    mistakes=(
+        Mistake("removed before copying", (RUN_FORGOT, "docker rm -v lab-forgot", "docker volume create lab-rescued"),
+                "There is no data.txt in volume lab-rescued"),
+        Mistake("kept the container", (RUN_FORGOT, RESCUE), "Container lab-forgot still exists"),
+    ),
+)
+
+EXERCISES = (FROM_VOLUME_INSTRUCTION, NAME_IT, RESCUE_DATA)

@@ -1,0 +1,106 @@
+"""Lesson 7: tmpfs mounts: in memory only, size and mode, gone when the container stops."""
+from ..checks import (container_exists, container_file, container_finished, container_running, container_stopped,
+                      has_mount, layer_lacks)
+from ..exercise import Exercise, Mistake, Owned
+
+LESSON = "book/07-tmpfs.md"
+LAB = "labs/07-tmpfs.ipynb"
+IMAGE = "busybox:1.36"
+MIB = 1024 * 1024
+RUN_SECRETS = (f"docker run -d --name lab-secrets --mount type=tmpfs,target=/run/secrets,tmpfs-size=1m,tmpfs-mode=0700 "
+               f"{IMAGE} sleep 3600")
+PUT_SECRET = "docker exec lab-secrets sh -c 'echo token=abc123 > /run/secrets/token'"
+
+SECRETS = Exercise(
+    id="ex17",
+    title="A small, private tmpfs for secrets",
+    lesson=LESSON,
+    lab=LAB,
+    # What is written to a tmpfs cannot be read through the engine's archive API (docker cp cannot either),
+    # so grading checks the mount and that nothing leaked into the layer; the lab shows the secret with exec.
+    goal=("Run lab-secrets detached (sleep 3600) with a tmpfs at /run/secrets, limited to 1 MiB, mode 0700, using "
+          "--mount. Then write 'token=abc123' to /run/secrets/token with docker exec."),
+    owns=Owned(containers=("lab-secrets",)),
+    checks=(
+        container_exists("lab-secrets", how=f"Run `{RUN_SECRETS}`."),
+        has_mount("lab-secrets", "/run/secrets", "tmpfs", tmpfs_size=MIB, tmpfs_mode=0o700,
+                  flag="--mount type=tmpfs,target=/run/secrets,tmpfs-size=1m,tmpfs-mode=0700"),
+        container_running("lab-secrets"),
+        layer_lacks("lab-secrets", "/run/secrets", why="A secret must never reach the container's layer on disk."),
+    ),
+    hints=(
+        "tmpfs-size and tmpfs-mode are --mount options; the mode is octal, like chmod's.",
+        "docker exec runs a command inside a running container.",
+        f"{RUN_SECRETS}; {PUT_SECRET}",
+    ),
+    solution=(RUN_SECRETS, PUT_SECRET),
+    mistakes=(
+        Mistake("no size limit", (f"docker run -d --name lab-secrets --mount type=tmpfs,target=/run/secrets,"
+                                  f"tmpfs-mode=0700 {IMAGE} sleep 3600", PUT_SECRET), "has no size limit"),
+        Mistake("default mode", (f"docker run -d --name lab-secrets --mount type=tmpfs,target=/run/secrets,"
+                                 f"tmpfs-size=1m {IMAGE} sleep 3600", PUT_SECRET), "not 700"),
+        Mistake("a volume instead", (f"docker run -d --name lab-secrets -v /run/secrets {IMAGE} sleep 3600",
+                                     PUT_SECRET), "is a volume mount, not a tmpfs mount"),
+    ),
+)
+
+RUN_FULL = (f"docker run --name lab-tmpfs-full --tmpfs /scratch:size=1m {IMAGE} "
+            "sh -c 'dd if=/dev/zero of=/scratch/big bs=1024 count=2048 || echo refused > /result.txt'")
+
+SIZE_ENFORCED = Exercise(
+    id="ex18",
+    title="The size limit is enforced",
+    lesson=LESSON,
+    lab=LAB,
+    goal=("Run lab-tmpfs-full with --tmpfs /scratch:size=1m and a command that tries to write 2 MiB there and "
+          "records the refusal: sh -c 'dd if=/dev/zero of=/scratch/big bs=1024 count=2048 || echo refused > "
+          "/result.txt'. Leave it stopped."),
+    owns=Owned(containers=("lab-tmpfs-full",)),
+    checks=(
+        container_exists("lab-tmpfs-full", how=f"Run `{RUN_FULL}`."),
+        has_mount("lab-tmpfs-full", "/scratch", "tmpfs", tmpfs_size=MIB, flag="--tmpfs /scratch:size=1m"),
+        container_finished("lab-tmpfs-full"),
+        container_file("lab-tmpfs-full", "/result.txt", contains="refused", next_step=(
+            "The write must fail: with a 1 MiB limit, 2 MiB do not fit. `docker rm lab-tmpfs-full` and run it again.")),
+    ),
+    hints=("--tmpfs PATH:size=1m is the short form.", f"{RUN_FULL}"),
+    solution=(RUN_FULL,),
+    mistakes=(
+        Mistake("no limit", (f"docker run --name lab-tmpfs-full --tmpfs /scratch {IMAGE} "
+                             "sh -c 'dd if=/dev/zero of=/scratch/big bs=1024 count=2048 || echo refused > /result.txt'",),
+                "has no size limit"),
+        Mistake("limit too big", (f"docker run --name lab-tmpfs-full --tmpfs /scratch:size=4m {IMAGE} "
+                                  "sh -c 'dd if=/dev/zero of=/scratch/big bs=1024 count=2048 || echo refused > /result.txt'",),
+                "is limited to 4m, not 1m"),
+    ),
+)
+
+RUN_STOP = f"docker run -d --name lab-tmp-stop --tmpfs /work:size=8m,mode=1770 {IMAGE} sleep 3600"
+DRAFT = "docker exec lab-tmp-stop sh -c 'echo draft > /work/draft.txt && cat /work/draft.txt'"
+
+GONE_ON_STOP = Exercise(
+    id="ex19",
+    title="Gone when the container stops",
+    lesson=LESSON,
+    lab=LAB,
+    goal=("Run lab-tmp-stop detached (sleep 3600) with --tmpfs /work:size=8m,mode=1770. Write /work/draft.txt with "
+          "docker exec, then docker stop the container (do not remove it)."),
+    owns=Owned(containers=("lab-tmp-stop",)),
+    checks=(
+        container_exists("lab-tmp-stop", how=f"Run `{RUN_STOP}`."),
+        has_mount("lab-tmp-stop", "/work", "tmpfs", tmpfs_size=8 * MIB, tmpfs_mode=0o1770,
+                  flag="--tmpfs /work:size=8m,mode=1770"),
+        container_stopped("lab-tmp-stop"),
+        layer_lacks("lab-tmp-stop", "/work", why="Files on a tmpfs never reach the writable layer."),
+    ),
+    hints=("The --tmpfs options are a comma-separated list after a colon.",
+           f"{RUN_STOP}; {DRAFT}; docker stop lab-tmp-stop"),
+    solution=(RUN_STOP, DRAFT, "docker stop -t 1 lab-tmp-stop"),
+    mistakes=(
+        Mistake("still running", (RUN_STOP, DRAFT), "lab-tmp-stop is still running"),
+        Mistake("wrong mode", (f"docker run -d --name lab-tmp-stop --tmpfs /work:size=8m {IMAGE} sleep 3600",
+                               "docker stop -t 1 lab-tmp-stop"), "not 1770"),
+    ),
+)
+
+EXERCISES = (SECRETS, SIZE_ENFORCED, GONE_ON_STOP)

@@ -1,0 +1,123 @@
+"""Lesson 4: volume initialisation from image content, and what a bind mount does instead."""
+from ..checks import (container_exists, container_file, container_finished, container_image, has_mount,
+                      host_file_absent, volume_exists, volume_file)
+from ..exercise import Exercise, Mistake, Owned
+
+LESSON = "book/04-volume-init.md"
+LAB = "labs/04-volume-init.ipynb"
+IMAGE = "lab-web:1"
+BUILD = ("printf 'FROM busybox:1.36\\nRUN mkdir -p /srv/www && echo \"welcome from the image\" > /srv/www/index.html\\n' "
+         "| docker build -q -t lab-web:1 -")
+RUN_INIT = f"docker run --name lab-web-init -v lab-www:/srv/www {IMAGE} ls -l /srv/www"
+
+FILLED_FROM_IMAGE = Exercise(
+    id="ex8",
+    title="An empty volume is filled from the image",
+    lesson=LESSON,
+    lab=LAB,
+    goal=("Build lab-web:1, whose /srv/www/index.html says 'welcome from the image'. Run lab-web-init from it with a "
+          "new, empty volume lab-www mounted at /srv/www, listing /srv/www. Leave it stopped."),
+    owns=Owned(containers=("lab-web-init",), volumes=("lab-www",), images=(IMAGE,)),
+    checks=(
+        container_exists("lab-web-init", how=f"Build the image (`{BUILD}`), then run `{RUN_INIT}`."),
+        container_image("lab-web-init", IMAGE),
+        has_mount("lab-web-init", "/srv/www", "volume", "lab-www", flag="-v lab-www:/srv/www"),
+        volume_exists("lab-www"),
+        volume_file("lab-www", "index.html", contains="welcome from the image", next_step=(
+            "The engine copies the image's files only into an EMPTY volume on its first mount. "
+            "`docker rm lab-web-init`, `docker volume rm lab-www`, then run lab-web-init again.")),
+    ),
+    hints=(
+        "Build the image from a Dockerfile on standard input: `docker build -t lab-web:1 -`.",
+        "Mount a volume that does not exist yet: the engine creates it empty, then fills it from the image.",
+        f"{BUILD}; {RUN_INIT}",
+    ),
+    solution=(BUILD, RUN_INIT),
+    mistakes=(
+        Mistake("used the base image", (BUILD, "docker run --name lab-web-init -v lab-www:/srv/www busybox:1.36 "
+                                               "ls /srv/www"), "was created from busybox:1.36, not lab-web:1"),
+        Mistake("wrong mount path", (BUILD, f"docker run --name lab-web-init -v lab-www:/srv/web {IMAGE} ls /srv"),
+                "mounts volume lab-www at /srv/web, not at /srv/www"),
+        Mistake("bind mount instead", (BUILD, f'mkdir -p "$WORKSPACE/www"',
+                                       f'docker run --name lab-web-init -v "$WORKSPACE/www":/srv/www {IMAGE} ls /srv/www'),
+                "is a bind mount of the host folder"),
+        Mistake("volume was not empty", (
+            BUILD, "docker run --rm -v lab-www:/srv/www busybox:1.36 sh -c 'echo mine > /srv/www/other.txt'", RUN_INIT),
+            "There is no index.html in volume lab-www"),
+    ),
+)
+
+RUN_BIND = ('docker run --name lab-web-bind -v "$WORKSPACE/empty-www":/srv/www lab-web:1 '
+            "sh -c 'ls -A /srv/www | wc -l > /count.txt'")
+
+BIND_HIDES = Exercise(
+    id="ex9",
+    title="A bind mount hides the image's content",
+    lesson=LESSON,
+    lab=LAB,
+    goal=("Make an empty folder empty-www in your workspace. Run lab-web-bind from lab-web:1 with that folder "
+          "bind-mounted at /srv/www and the command sh -c 'ls -A /srv/www | wc -l > /count.txt'. Leave it stopped."),
+    owns=Owned(containers=("lab-web-bind",), host_paths=("empty-www",)),
+    builds_on=("ex8",),
+    checks=(
+        container_exists("lab-web-bind", how=f'Run `mkdir -p "$WORKSPACE/empty-www"`, then `{RUN_BIND}`.'),
+        container_image("lab-web-bind", IMAGE),
+        has_mount("lab-web-bind", "/srv/www", "bind", "$WORKSPACE/empty-www",
+                  flag='-v "$WORKSPACE/empty-www":/srv/www'),
+        container_finished("lab-web-bind"),
+        container_file("lab-web-bind", "/count.txt", lines=("0",), next_step=(
+            "The command counts the entries it sees at /srv/www: with a bind mount of an empty folder it is 0.")),
+        host_file_absent("$WORKSPACE/empty-www/index.html", why="A bind mount is never filled from the image."),
+    ),
+    hints=(
+        "Your workspace folder is in $WORKSPACE (in the lab) or ~/docker-volumes-lab.",
+        "A host path in -v must be absolute: -v \"$WORKSPACE/empty-www\":/srv/www.",
+        f'mkdir -p "$WORKSPACE/empty-www"; {RUN_BIND}',
+    ),
+    solution=('mkdir -p "$WORKSPACE/empty-www"', RUN_BIND),
+    mistakes=(
+        Mistake("volume instead of bind", (
+            "docker run --name lab-web-bind -v lab-www:/srv/www lab-web:1 sh -c 'ls -A /srv/www | wc -l > /count.txt'",),
+            "is volume lab-www, not a bind mount"),
+        Mistake("bound another folder", (
+            'mkdir -p "$WORKSPACE/other"', 'docker run --name lab-web-bind -v "$WORKSPACE/other":/srv/www lab-web:1 '
+            "sh -c 'ls -A /srv/www | wc -l > /count.txt'"), "/srv/www is bound to"),
+    ),
+)
+
+CHANGE = "docker run --rm -v lab-www:/srv/www busybox:1.36 sh -c 'echo changed by me > /srv/www/index.html'"
+RUN_AGAIN = f"docker run --name lab-web-again -v lab-www:/srv/www {IMAGE} cat /srv/www/index.html"
+
+NOT_REFILLED = Exercise(
+    id="ex10",
+    title="A volume that holds data is never refilled",
+    lesson=LESSON,
+    lab=LAB,
+    goal=("Replace index.html in lab-www with the single line 'changed by me'. Then run lab-web-again from lab-web:1 "
+          "with lab-www at /srv/www, printing index.html. The image's version must not come back."),
+    owns=Owned(containers=("lab-web-again",)),
+    builds_on=("ex8",),
+    checks=(
+        container_exists("lab-web-again", how=f"Run `{CHANGE}`, then `{RUN_AGAIN}`."),
+        container_image("lab-web-again", IMAGE),
+        has_mount("lab-web-again", "/srv/www", "volume", "lab-www", flag="-v lab-www:/srv/www"),
+        volume_exists("lab-www"),
+        volume_file("lab-www", "index.html", lines=("changed by me",), next_step=(
+            f"Replace the file (with >, not >>): `{CHANGE}`.")),
+    ),
+    hints=(
+        "Any container that mounts lab-www can change the file; busybox:1.36 will do.",
+        "> replaces a file, >> appends to it.",
+        f"{CHANGE}; {RUN_AGAIN}",
+    ),
+    solution=(CHANGE, RUN_AGAIN),
+    mistakes=(
+        Mistake("appended instead of replacing", (
+            "docker run --rm -v lab-www:/srv/www busybox:1.36 sh -c 'echo changed by me >> /srv/www/index.html'",
+            RUN_AGAIN), "does not hold the expected lines"),
+        Mistake("forgot the volume", (CHANGE, f"docker run --name lab-web-again {IMAGE} cat /srv/www/index.html"),
+                "lab-web-again has no mounts at all"),
+    ),
+)
+
+EXERCISES = (FILLED_FROM_IMAGE, BIND_HIDES, NOT_REFILLED)
