@@ -85,36 +85,38 @@ BIND_HIDES = Exercise(
     ),
 )
 
-CHANGE = "docker run --rm -v lab-www:/srv/www busybox:1.36 sh -c 'echo changed by me > /srv/www/index.html'"
-RUN_AGAIN = f"docker run --name lab-web-again -v lab-www:/srv/www {IMAGE} cat /srv/www/index.html"
+CHANGE = "docker run --rm -v lab-www-mine:/srv/www busybox:1.36 sh -c 'echo changed by me > /srv/www/index.html'"
+RUN_AGAIN = f"docker run --name lab-web-again -v lab-www-mine:/srv/www {IMAGE} cat /srv/www/index.html"
 
 NOT_REFILLED = Exercise(
     id="ex10",
     title="A volume that holds data is never refilled",
     lesson=LESSON,
     lab=LAB,
-    goal=("Replace index.html in lab-www with the single line 'changed by me'. Then run lab-web-again from lab-web:1 "
-          "with lab-www at /srv/www, printing index.html. The image's version must not come back."),
-    owns=Owned(containers=("lab-web-again",)),
+    goal=("Put your own index.html, the single line 'changed by me', into a new volume lab-www-mine. Then run "
+          "lab-web-again from lab-web:1 with lab-www-mine at /srv/www, printing index.html. The image's page must "
+          "not appear."),
+    owns=Owned(containers=("lab-web-again",), volumes=("lab-www-mine",)),
     builds_on=("ex8",),
     checks=(
         container_exists("lab-web-again", how=f"Run `{CHANGE}`, then `{RUN_AGAIN}`."),
         container_image("lab-web-again", IMAGE),
-        has_mount("lab-web-again", "/srv/www", "volume", "lab-www", flag="-v lab-www:/srv/www"),
-        volume_exists("lab-www"),
-        volume_file("lab-www", "index.html", lines=("changed by me",), next_step=(
-            f"Replace the file (with >, not >>): `{CHANGE}`.")),
+        has_mount("lab-web-again", "/srv/www", "volume", "lab-www-mine", flag="-v lab-www-mine:/srv/www"),
+        volume_exists("lab-www-mine"),
+        volume_file("lab-www-mine", "index.html", lines=("changed by me",), next_step=(
+            f"Write your page into the volume before any container of lab-web:1 mounts it: `docker rm lab-web-again`, "
+            f"`docker volume rm lab-www-mine`, `{CHANGE}`, then `{RUN_AGAIN}`.")),
     ),
     hints=(
-        "Any container that mounts lab-www can change the file; busybox:1.36 will do.",
-        "> replaces a file, >> appends to it.",
+        "Any container that mounts lab-www-mine can write the file; busybox:1.36 will do.",
+        "The order matters: the volume must hold data before lab-web:1 first mounts it.",
         f"{CHANGE}; {RUN_AGAIN}",
     ),
     solution=(CHANGE, RUN_AGAIN),
     mistakes=(
-        Mistake("appended instead of replacing", (
-            "docker run --rm -v lab-www:/srv/www busybox:1.36 sh -c 'echo changed by me >> /srv/www/index.html'",
-            RUN_AGAIN), "does not hold the expected lines"),
+        Mistake("seeded first, then appended", (
+            RUN_AGAIN, "docker run --rm -v lab-www-mine:/srv/www busybox:1.36 "
+                       "sh -c 'echo changed by me >> /srv/www/index.html'"), "does not hold the expected lines"),
         Mistake("forgot the volume", (CHANGE, f"docker run --name lab-web-again {IMAGE} cat /srv/www/index.html"),
                 "lab-web-again has no mounts at all"),
     ),
