@@ -6,7 +6,7 @@ __version__ = "0.1.0"
 
 def check(exercise_id: str):
     """Grade one exercise from a notebook; the result renders as HTML (or text) in the cell."""
-    from .engine import EnvironmentProblem, connect
+    from .engine import EnvironmentProblem, connect_readonly
     from .exercises import BY_ID
     from .grading import grade
     from .progress import Progress
@@ -15,15 +15,15 @@ def check(exercise_id: str):
     if exercise_id not in BY_ID:
         return Notice(f"There is no exercise {exercise_id!r}; the course has {', '.join(BY_ID)}.")
     try:
-        client = connect()
+        engine = connect_readonly()
     except EnvironmentProblem as problem:
         return Notice(f"{problem.summary} {problem.advice}")
     try:
-        report = grade(BY_ID[exercise_id], EngineView(client))
+        report = grade(BY_ID[exercise_id], EngineView(engine))
     except EnvironmentProblem as problem:
         return Notice(f"{problem.summary} {problem.advice}")
     finally:
-        client.close()
+        engine.close()
     Progress().record(exercise_id, report.passed)
     return report
 
@@ -40,7 +40,7 @@ class Notice(str):
 def reset(*exercise_ids: str) -> str:
     """Remove what these exercises own (exact names only), so a lab can start over."""
     from .actions import apply_reset, plan_reset
-    from .engine import EnvironmentProblem, connect
+    from .engine import EnvironmentProblem, connect, connect_readonly
     from .exercises import BY_ID
     from .progress import Progress
     from .view import EngineView
@@ -49,13 +49,14 @@ def reset(*exercise_ids: str) -> str:
     if unknown:
         return Notice(f"There is no exercise {unknown[0]!r}; the course has {', '.join(BY_ID)}.")
     try:
-        client = connect()
+        engine, client = connect_readonly(), connect()
     except EnvironmentProblem as problem:
         return Notice(f"{problem.summary} {problem.advice}")
     try:
-        plan = plan_reset([BY_ID[i] for i in exercise_ids], EngineView(client))
+        plan = plan_reset([BY_ID[i] for i in exercise_ids], EngineView(engine))
         problems = plan.blocked + apply_reset(plan, client)
     finally:
+        engine.close()
         client.close()
     store = Progress()
     for exercise_id in exercise_ids:

@@ -6,8 +6,6 @@ import shutil
 import subprocess
 from dataclasses import dataclass, field
 
-import docker
-
 from .exercise import Exercise
 from .paths import workspace
 from .view import EngineView
@@ -52,8 +50,10 @@ def plan_reset(exercises: list[Exercise], view: EngineView) -> ResetPlan:
     return plan
 
 
-def apply_reset(plan: ResetPlan, client: docker.DockerClient) -> list[str]:
-    """Remove what the plan lists; returns what could not be removed, and why."""
+def apply_reset(plan: ResetPlan, client) -> list[str]:
+    """Remove what the plan lists with docker-py `client`; returns what could not be removed, and why."""
+    import docker
+
     api, problems = client.api, []
     for name in plan.containers:
         try:

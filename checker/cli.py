@@ -5,6 +5,7 @@ Exit codes: 0 passed, 1 not passed, 2 usage error, 3 environment problem, 130 in
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -15,8 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from . import __version__
-from .actions import SolveFailed, apply_reset, plan_reset, run_commands
-from .engine import EnvironmentProblem, MIN_API_VERSION, connect, resolve_endpoint
+from .engine import MIN_API_VERSION, EnvironmentProblem, connect, connect_readonly, resolve_endpoint
 from .exercise import Exercise
 from .exercises import BY_ID, COURSE
 from .grading import grade
@@ -68,11 +68,11 @@ def grade_command(exercise: Exercise) -> click.Command:
 
 
 def grade_and_show(exercise: Exercise, as_json: bool) -> int:
-    client = connect()
+    engine = connect_readonly()
     try:
-        report = grade(exercise, EngineView(client))
+        report = grade(exercise, EngineView(engine))
     finally:
-        client.close()
+        engine.close()
     Progress().record(exercise.id, report.passed)
     if as_json:
         print(json.dumps(report.to_json(), ensure_ascii=False))
@@ -156,10 +156,12 @@ def _selected(exercise_ids: list[str], everything: bool) -> list[Exercise]:
 @click.option("--yes", "-y", is_flag=True, help="Do not ask before removing.")
 def reset(exercise_ids: tuple[str, ...], everything: bool, yes: bool) -> None:
     """Remove what an exercise created (its own containers, volumes and files, by exact name)."""
+    from .actions import apply_reset, plan_reset
+
     exercises = _selected(list(exercise_ids), everything)
-    client = connect()
+    engine, client = connect_readonly(), connect()
     try:
-        plan = plan_reset(exercises, EngineView(client))
+        plan = plan_reset(exercises, EngineView(engine))
         for line in plan.blocked:
             err.print(f"[yellow]Not removed:[/yellow] {line}")
         if plan.empty:
@@ -174,6 +176,7 @@ def reset(exercise_ids: tuple[str, ...], everything: bool, yes: bool) -> None:
                 err.print(f"[yellow]Not removed:[/yellow] {problem}")
             out.print("Done.")
     finally:
+        engine.close()
         client.close()
     store = Progress()
     for exercise in exercises:
@@ -189,24 +192,30 @@ def solve(exercise_id: str, show: bool) -> None:
     if show:
         out.print("\n".join(exercise.solution), soft_wrap=True)
         return
-    client = connect()
+    from .actions import SolveFailed
+
+    engine, client = connect_readonly(), connect()
     try:
-        solve_with_prerequisites(exercise, client)
-        report = grade(exercise, EngineView(client))
+        solve_with_prerequisites(exercise, engine, client)
+        report = grade(exercise, EngineView(engine))
     except SolveFailed as failure:
         err.print(f"The reference solution failed: {failure}")
         raise click.exceptions.Exit(ENVIRONMENT)
     finally:
+        engine.close()
         client.close()
     out.print(report)
     raise click.exceptions.Exit(PASSED if report.passed else NOT_PASSED)
 
 
-def solve_with_prerequisites(exercise: Exercise, client) -> None:
+def solve_with_prerequisites(exercise: Exercise, engine, client) -> None:
+    """Solve what `exercise` builds on (unless it passes already), then reset it and run its solution."""
+    from .actions import apply_reset, plan_reset, run_commands
+
     for earlier in exercise.builds_on:
-        if not grade(BY_ID[earlier], EngineView(client)).passed:
-            solve_with_prerequisites(BY_ID[earlier], client)
-    apply_reset(plan_reset([exercise], EngineView(client)), client)
+        if not grade(BY_ID[earlier], EngineView(engine)).passed:
+            solve_with_prerequisites(BY_ID[earlier], engine, client)
+    apply_reset(plan_reset([exercise], EngineView(engine)), client)
     run_commands(exercise.solution, echo=lambda line: out.print(line, markup=False, soft_wrap=True))
 
 
@@ -217,29 +226,26 @@ def doctor() -> None:
     try:
         endpoint = resolve_endpoint()
         out.print(f"[green]✔[/green] endpoint {endpoint.host} (from {endpoint.source})")
-        client = connect()
+        engine = connect_readonly()
     except EnvironmentProblem as problem:
         out.print(f"[red]✘[/red] {problem.summary}\n  {problem.advice}")
         raise click.exceptions.Exit(ENVIRONMENT)
     try:
-        version = client.version()
-        out.print(f"[green]✔[/green] Docker Engine {version.get('Version')} answers, API {client.api.api_version} "
-                  f"(the course needs {MIN_API_VERSION} or newer)")
-        info = client.info()
-        root = info.get("DockerRootDir", "")
-        if root and shutil.os.path.isdir(root):
+        out.print(f"[green]✔[/green] Docker Engine {engine.version_info.get('Version')} answers, API "
+                  f"{engine.api_version} (the course needs {MIN_API_VERSION} or newer)")
+        root = engine.info().get("DockerRootDir", "")
+        if root and os.path.isdir(root):
             free = shutil.disk_usage(root).free / 2 ** 30
             mark = "[green]✔[/green]" if free > 2 else "[yellow]![/yellow]"
             out.print(f"{mark} {free:.1f} GiB free under {root}")
         else:
-            out.print(f"[green]✔[/green] engine data lives in {root or 'a VM'} (disk space not visible from here)")
-        try:
-            client.images.get("busybox:1.36")
+            out.print(f"[green]✔[/green] engine data lives in {root or 'a VM'} (its free space is not visible from here)")
+        if engine.inspect_image("busybox:1.36") is not None:
             out.print("[green]✔[/green] image busybox:1.36 is present")
-        except Exception:
-            out.print("[yellow]![/yellow] image busybox:1.36 is not present yet: `docker pull busybox:1.36`")
+        else:
+            out.print("[yellow]![/yellow] image busybox:1.36 is not here yet: `docker pull busybox:1.36`")
     finally:
-        client.close()
+        engine.close()
     compose = subprocess.run(["docker", "compose", "version", "--short"], capture_output=True, text=True) \
         if shutil.which("docker") else None
     if compose is None:

@@ -1,17 +1,18 @@
 """Connect to the Docker Engine the way the docker CLI would, or say plainly why not.
 
-Every failure to reach a usable engine becomes an :class:`EnvironmentProblem`
-with a one-line summary and what to do next; the CLI turns it into exit code 3.
+Two doors: `connect_readonly()` for grading (a GET-only client, quick to start)
+and `connect()` (docker-py) for the few commands that change state: reset and
+solve. Every failure to reach a usable engine becomes an EnvironmentProblem.
 """
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
-import docker
-import requests
-from docker.context import ContextAPI
-from docker.context.config import get_current_context_name
+from .endpoint import Endpoint, resolve_endpoint
+from .problems import EnvironmentProblem, permission_denied, too_slow, unreachable
+from .readonly_client import ReadOnlyEngine
+
+__all__ = ["EnvironmentProblem", "MIN_API_VERSION", "connect", "connect_readonly", "resolve_endpoint"]
 
 # Engine 23 (API 1.42) is where `docker volume prune` stopped removing named
 # volumes and gained --all; the lessons teach that behaviour.
@@ -19,89 +20,85 @@ MIN_API_VERSION = "1.42"
 DEFAULT_TIMEOUT = 10.0
 
 
-class EnvironmentProblem(Exception):
-    """The engine cannot be used; ``summary`` says why, ``advice`` what to do."""
-
-    def __init__(self, summary: str, advice: str) -> None:
-        super().__init__(summary)
-        self.summary = summary
-        self.advice = advice
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    host: str
-    source: str            # "DOCKER_HOST", or "context NAME"
-    tls: object = None
-
-
 def api_tuple(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in version.split("."))
 
 
-def resolve_endpoint() -> Endpoint:
-    """DOCKER_HOST wins, then DOCKER_CONTEXT, then the CLI's current context."""
-    if os.environ.get("DOCKER_HOST"):
-        kwargs = docker.utils.kwargs_from_env()
-        return Endpoint(kwargs["base_url"], "DOCKER_HOST", kwargs.get("tls"))
-    name = os.environ.get("DOCKER_CONTEXT") or get_current_context_name()
+def timeout_setting() -> float:
     try:
-        context = ContextAPI.get_context(name)
-    except docker.errors.ContextException as exc:
-        raise EnvironmentProblem(f"The docker context {name!r} cannot be read: {exc}",
-                                 "Run `docker context ls` and `docker context use default`.") from None
-    if context is None:
-        raise EnvironmentProblem(f"The docker context {name!r} does not exist.",
-                                 "Run `docker context ls` and `docker context use NAME` with one that does.")
-    host = context.Host or "unix:///var/run/docker.sock"
-    return Endpoint(host, f"context {context.Name}", context.TLSConfig)
+        return float(os.environ.get("LABCHECK_TIMEOUT") or DEFAULT_TIMEOUT)
+    except ValueError:
+        raise EnvironmentProblem(f"LABCHECK_TIMEOUT={os.environ['LABCHECK_TIMEOUT']!r} is not a number of seconds.",
+                                 "Set it to a number, e.g. LABCHECK_TIMEOUT=20, or unset it.") from None
 
 
-def _socket_path(host: str) -> str | None:
-    return host[len("unix://"):] if host.startswith("unix://") else None
+def require_current(api_version: str, endpoint: Endpoint, product: str = "") -> None:
+    if api_tuple(api_version) < api_tuple(MIN_API_VERSION):
+        if "podman" in product.lower():
+            raise EnvironmentProblem(
+                f"{endpoint.host} is Podman's Docker-compatible API ({product}), which speaks Docker API "
+                f"{api_version}; labcheck needs Docker Engine API {MIN_API_VERSION} or newer.",
+                "The course teaches Docker Engine behaviour (prune, volume initialisation, tmpfs options); "
+                "install Docker Engine or Docker Desktop to grade the labs.")
+        raise EnvironmentProblem(
+            f"The Docker Engine at {endpoint.host} speaks API {api_version}; this course needs {MIN_API_VERSION} "
+            "(Docker Engine 23) or newer.",
+            "Upgrade Docker Engine or Docker Desktop: older engines prune named volumes and behave "
+            "differently from what the lessons teach.")
 
 
-def explain_connection_error(exc: BaseException, endpoint: Endpoint, timeout: float) -> EnvironmentProblem:
-    """Turn whatever docker-py or requests raised into a sentence a learner can act on."""
+def connect_readonly(timeout: float | None = None) -> ReadOnlyEngine:
+    """A GET-only client for a reachable, current engine."""
+    endpoint = resolve_endpoint()
+    try:
+        engine = ReadOnlyEngine(endpoint, timeout if timeout is not None else timeout_setting())
+    except ValueError:
+        raise EnvironmentProblem(
+            f"labcheck cannot use the endpoint {endpoint.where}: it talks to unix:// and tcp:// endpoints.",
+            "Point DOCKER_HOST at a Unix socket or TCP address (for ssh://, forward the socket with "
+            "`ssh -nNL /tmp/docker.sock:/var/run/docker.sock HOST`).") from None
+    engine.negotiate()
+    product = " ".join(c.get("Name", "") + " " + c.get("Version", "")
+                       for c in engine.version_info.get("Components") or () if isinstance(c, dict))
+    try:
+        require_current(engine.api_version, endpoint, product)
+    except EnvironmentProblem:
+        engine.close()
+        raise
+    return engine
+
+
+def connect(timeout: float | None = None):
+    """A docker-py client, for reset and solve, which change state."""
+    import docker
+    import requests
+
+    timeout = timeout if timeout is not None else timeout_setting()
+    endpoint = resolve_endpoint()
+    tls = None
+    if endpoint.tls_verify and endpoint.cert_path:
+        tls = docker.tls.TLSConfig(client_cert=(f"{endpoint.cert_path}/cert.pem", f"{endpoint.cert_path}/key.pem"),
+                                   ca_cert=f"{endpoint.cert_path}/ca.pem", verify=True)
+    try:
+        client = docker.DockerClient(base_url=endpoint.host, tls=tls, version="auto", timeout=timeout)
+    except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
+        raise _explain(exc, endpoint, timeout) from None
+    try:
+        require_current(client.api.api_version, endpoint)
+    except EnvironmentProblem:
+        client.close()
+        raise
+    return client
+
+
+def _explain(exc: BaseException, endpoint: Endpoint, timeout: float) -> EnvironmentProblem:
     chain, seen = [], exc
     while seen is not None:
         chain.append(seen)
         seen = seen.__cause__ or seen.__context__
-    text = " ".join(str(e) for e in chain) + " " + " ".join(repr(a) for e in chain for a in getattr(e, "args", ()))
-    where = f"{endpoint.host} (from {endpoint.source})"
+    text = " ".join(str(e) for e in chain)
     if any(isinstance(e, PermissionError) for e in chain) or "Permission denied" in text:
-        sock = _socket_path(endpoint.host) or endpoint.host
-        return EnvironmentProblem(
-            f"Permission denied on the Docker socket {sock}.",
-            "Add yourself to the docker group (`sudo usermod -aG docker $USER`, then log out and in), "
-            "or use Docker Desktop / rootless Docker, and try again.")
-    if any(isinstance(e, (requests.exceptions.Timeout, TimeoutError)) for e in chain) or "timed out" in text.lower():
-        return EnvironmentProblem(
-            f"The Docker Engine at {where} did not answer within {timeout:g} s.",
-            "Check that Docker is not stuck (`docker info`), restart Docker Desktop or the docker "
-            "service, or raise the limit with LABCHECK_TIMEOUT=SECONDS.")
-    return EnvironmentProblem(
-        f"Cannot reach the Docker Engine at {where}.",
-        "Start Docker Desktop, or the engine (`sudo systemctl start docker`), then run `labcheck doctor`.")
-
-
-def connect(timeout: float | None = None) -> docker.DockerClient:
-    """A client for a reachable engine of API MIN_API_VERSION or newer."""
-    timeout = timeout if timeout is not None else float(os.environ.get("LABCHECK_TIMEOUT", DEFAULT_TIMEOUT))
-    endpoint = resolve_endpoint()
-    try:
-        client = docker.DockerClient(base_url=endpoint.host, tls=endpoint.tls, version="auto", timeout=timeout)
-    except docker.errors.DockerException as exc:
-        raise explain_connection_error(exc, endpoint, timeout) from None
-    except requests.exceptions.RequestException as exc:
-        raise explain_connection_error(exc, endpoint, timeout) from None
-    if api_tuple(client.api.api_version) < api_tuple(MIN_API_VERSION):
-        version = client.api.api_version
-        client.close()
-        raise EnvironmentProblem(
-            f"The Docker Engine at {endpoint.host} speaks API {version}; this course needs {MIN_API_VERSION} "
-            "(Docker Engine 23) or newer.",
-            "Upgrade Docker Engine or Docker Desktop: older engines prune named volumes and behave "
-            "differently from what the lessons teach.")
-    client.endpoint = endpoint  # type: ignore[attr-defined]  # shown by `labcheck doctor`
-    return client
+        return permission_denied(endpoint.host.removeprefix("unix://"))
+    if any(isinstance(e, TimeoutError) for e in chain) or "timed out" in text.lower():
+        return too_slow(endpoint.where, timeout)
+    return unreachable(endpoint.where)

@@ -1,15 +1,16 @@
 """A read-only, memoising view of the engine for one grading run.
 
-Checks see the engine only through this class. It offers no method that
-creates, changes or removes anything, and each object is inspected at most once
-per run, so grading every exercise costs a handful of socket round trips.
+Checks see the engine only through this class, which sits on the GET-only
+ReadOnlyEngine: nothing here can create, change or remove anything. Each object
+is inspected at most once per run, so grading every exercise costs a handful of
+round trips.
 """
 from __future__ import annotations
 
 import functools
+import os
 
-import docker
-
+from .readonly_client import ReadOnlyEngine
 from .volume_files import DEFAULT_LIMIT, FileRead, read_from_host, read_through_container
 
 
@@ -29,34 +30,30 @@ def is_anonymous_volume_name(name: str) -> bool:
     return len(name) == 64 and all(c in "0123456789abcdef" for c in name)
 
 
+def host_reads_allowed() -> bool:
+    """LABCHECK_HOST_READS=0 makes labcheck read volumes as it must on Docker Desktop (through the engine)."""
+    return os.environ.get("LABCHECK_HOST_READS", "1") != "0"
+
+
 class EngineView:
-    def __init__(self, client: docker.DockerClient) -> None:
-        self.client = client
-        self.api: docker.APIClient = client.api
+    def __init__(self, engine: ReadOnlyEngine, host_reads: bool | None = None) -> None:
+        self.engine = engine
+        self.host_reads = host_reads_allowed() if host_reads is None else host_reads
         self._memo: dict = {}
 
     @memoised
     def volume(self, name: str) -> dict | None:
-        try:
-            return self.api.inspect_volume(name)
-        except docker.errors.NotFound:
-            return None
+        return self.engine.inspect_volume(name)
 
     @memoised
     def container(self, name: str) -> dict | None:
         """Inspect by exact name (never by ID prefix or partial name)."""
-        try:
-            attrs = self.api.inspect_container(name)
-        except docker.errors.NotFound:
-            return None
-        return attrs if attrs.get("Name", "").lstrip("/") == name else None
+        attrs = self.engine.inspect_container(name)
+        return attrs if attrs and attrs.get("Name", "").lstrip("/") == name else None
 
     @memoised
     def image(self, reference: str) -> dict | None:
-        try:
-            return self.api.inspect_image(reference)
-        except docker.errors.ImageNotFound:
-            return None
+        return self.engine.inspect_image(reference)
 
     @memoised
     def changes(self, name: str) -> tuple[tuple[str, int], ...]:
@@ -64,11 +61,11 @@ class EngineView:
         attrs = self.container(name)
         if attrs is None:
             return ()
-        return tuple((c["Path"], c["Kind"]) for c in self.api.diff(attrs["Id"]) or ())
+        return tuple((c["Path"], c["Kind"]) for c in self.engine.diff(attrs["Id"]))
 
     @memoised
     def containers_using_volume(self, volume: str) -> tuple[dict, ...]:
-        return tuple(self.api.containers(all=True, filters={"volume": volume}))
+        return tuple(self.engine.containers({"volume": [volume]}))
 
     @memoised
     def read_container_file(self, name: str, path: str, limit: int = DEFAULT_LIMIT) -> FileRead:
@@ -76,7 +73,7 @@ class EngineView:
         attrs = self.container(name)
         if attrs is None:
             return FileRead("unreadable", detail=f"there is no container {name}")
-        return read_through_container(self.api, attrs["Id"], path, limit)
+        return read_through_container(self.engine, attrs["Id"], path, limit)
 
     @memoised
     def read_volume_file(self, volume: str, path: str, limit: int = DEFAULT_LIMIT) -> FileRead:
@@ -85,7 +82,7 @@ class EngineView:
             return FileRead("unreadable", detail=f"there is no volume {volume}")
         # A local volume with mount options (NFS, tmpfs, a device) is only mounted
         # while a container uses it, so its host directory may be empty: skip it.
-        if attrs.get("Driver") == "local" and not attrs.get("Options") and attrs.get("Mountpoint"):
+        if self.host_reads and attrs.get("Driver") == "local" and not attrs.get("Options") and attrs.get("Mountpoint"):
             found = read_from_host(attrs["Mountpoint"], path, limit)
             if found is not None:
                 return found
@@ -93,7 +90,7 @@ class EngineView:
             for mount in summary.get("Mounts", ()):
                 if mount.get("Type") == "volume" and mount.get("Name") == volume:
                     inner = mount["Destination"].rstrip("/") + "/" + path.lstrip("/")
-                    return read_through_container(self.api, summary["Id"], inner, limit)
+                    return read_through_container(self.engine, summary["Id"], inner, limit)
         return FileRead("unreadable", detail=(
             f"labcheck cannot see inside {volume} from here (Docker Desktop keeps volumes in its VM) and no "
-            f"container mounts it; run one that does, e.g. `docker create --name peek -v {volume}:/v busybox:1.36`"))
+            f"container mounts it; let one mount it, e.g. `docker create --name peek -v {volume}:/v busybox:1.36`"))

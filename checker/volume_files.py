@@ -14,13 +14,14 @@ If neither works the result says so; grading never creates a container to look.
 """
 from __future__ import annotations
 
+import base64
 import errno
+import json
 import os
 import stat
 import tarfile
 from dataclasses import dataclass
 
-import docker
 
 DEFAULT_LIMIT = 64 * 1024
 GO_MODE_SYMLINK = 1 << 27   # os.ModeSymlink in the engine's archive stat header
@@ -116,28 +117,26 @@ class _BoundedStream:
         return out
 
 
-def read_through_container(api: docker.APIClient, container_id: str, path_in_container: str,
+def read_through_container(engine, container_id: str, path_in_container: str,
                            limit: int = DEFAULT_LIMIT) -> FileRead:
     """Read via GET /containers/{id}/archive; works on stopped containers and starts nothing.
 
-    The raw response is used (not ``APIClient.get_archive``) so that it can be
-    closed after `limit` bytes: the engine would otherwise stream a 10 GB file.
+    The response is closed after `limit` bytes: the engine would otherwise
+    stream all of a 10 GB file.
     """
-    response = api.get(api._url("/containers/{0}/archive", container_id),
-                       params={"path": path_in_container}, stream=True,
-                       headers={"Accept-Encoding": "identity"})  # raw tar: the byte budget is exact
+    response = engine.archive(container_id, path_in_container)
     try:
-        if response.status_code == 404:
+        if response.status == 404:
             return FileRead("missing")
-        if response.status_code != 200:
-            return FileRead("unreadable", detail=response.text[:200].strip())
-        header = docker.utils.decode_json_header(response.headers.get("x-docker-container-path-stat", "e30="))
+        if response.status != 200:
+            return FileRead("unreadable", detail=response.read(300).decode("utf-8", "replace").strip())
+        header = _decode_stat(response.headers.get("X-Docker-Container-Path-Stat", ""))
         mode = int(header.get("mode", 0))
         if mode & GO_MODE_SYMLINK:
             return FileRead("symlink", detail=header.get("linkTarget", ""))
         if mode & GO_MODE_DIR:
             return FileRead("not_file", detail="a directory")
-        stream = _BoundedStream(response.raw.stream(64 * 1024, decode_content=False), budget=limit + 2048)
+        stream = _BoundedStream(iter(lambda: response.read(64 * 1024), b""), budget=limit + 4096)
         try:
             with tarfile.open(fileobj=stream, mode="r|") as tar:
                 member = tar.next()
@@ -152,3 +151,10 @@ def read_through_container(api: docker.APIClient, container_id: str, path_in_con
         return FileRead("file", content[:limit], truncated=len(content) > limit or member.size > limit)
     finally:
         response.close()
+
+
+def _decode_stat(header: str) -> dict:
+    try:
+        return json.loads(base64.b64decode(header + "=" * (-len(header) % 4)) or b"{}")
+    except (ValueError, TypeError):
+        return {}

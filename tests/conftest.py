@@ -12,7 +12,7 @@ import docker
 import pytest
 
 from checker.actions import apply_reset, plan_reset, run_commands
-from checker.engine import EnvironmentProblem, connect
+from checker.engine import EnvironmentProblem, connect, connect_readonly
 from checker.exercise import Exercise
 from checker.exercises import BY_ID, COURSE
 from checker.grading import grade
@@ -34,14 +34,19 @@ def isolated_labcheck_state(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def client() -> docker.DockerClient:
+    """docker-py, for what tests set up and tear down."""
     try:
         engine = connect()
     except EnvironmentProblem as problem:
         pytest.fail(f"these tests need a Docker Engine: {problem.summary} ({problem.advice}) -- run `make test`")
     yield engine
     remove_labelled(engine)
-    apply_reset(plan_reset(list(COURSE), EngineView(engine)), engine)
+    reset_all(engine)
     engine.close()
+
+
+def readonly():
+    return connect_readonly()
 
 
 def remove_labelled(engine: docker.DockerClient) -> None:
@@ -55,8 +60,16 @@ def remove_labelled(engine: docker.DockerClient) -> None:
             pass
 
 
-def reset_all(engine: docker.DockerClient) -> None:
-    apply_reset(plan_reset(list(COURSE), EngineView(engine)), engine)
+def reset_exercises(client: docker.DockerClient, exercises) -> list[str]:
+    engine = readonly()
+    try:
+        return apply_reset(plan_reset(list(exercises), EngineView(engine)), client)
+    finally:
+        engine.close()
+
+
+def reset_all(client: docker.DockerClient) -> None:
+    reset_exercises(client, COURSE)
 
 
 @pytest.fixture
@@ -68,19 +81,28 @@ def fresh(client):
     remove_labelled(client)
 
 
-def grade_now(engine: docker.DockerClient, exercise: Exercise):
-    return grade(exercise, EngineView(engine))
+def grade_now(client: docker.DockerClient, exercise: Exercise, **view_options):
+    """Grade as labcheck does: through the GET-only client."""
+    engine = readonly()
+    try:
+        return grade(exercise, EngineView(engine, **view_options))
+    finally:
+        engine.close()
 
 
-def solve(engine: docker.DockerClient, exercise: Exercise) -> None:
+def solve(client: docker.DockerClient, exercise: Exercise) -> None:
     """The same path as `labcheck solve`: prerequisites first, then the reference commands."""
     from checker.cli import solve_with_prerequisites
-    solve_with_prerequisites(exercise, engine)
+    engine = readonly()
+    try:
+        solve_with_prerequisites(exercise, engine, client)
+    finally:
+        engine.close()
 
 
-def prepare_prerequisites(engine: docker.DockerClient, exercise: Exercise) -> None:
+def prepare_prerequisites(client: docker.DockerClient, exercise: Exercise) -> None:
     for earlier in exercise.builds_on:
-        solve(engine, BY_ID[earlier])
+        solve(client, BY_ID[earlier])
 
 
 def run(commands, stop_on_failure: bool = True) -> None:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from checker.actions import apply_reset, plan_reset
 from checker.exercises import COURSE
 from checker.view import EngineView
 
-from .conftest import grade_now, prepare_prerequisites, run, solve
+from .conftest import grade_now, prepare_prerequisites, readonly, reset_exercises, run, solve
 
 IDS = [e.id for e in COURSE]
 MISTAKES = [(e, m) for e in COURSE for m in e.mistakes]
@@ -70,9 +69,9 @@ def test_reset_returns_to_fresh_and_spares_lookalikes(fresh, labelled, exercise)
     solve(fresh, exercise)
     assert grade_now(fresh, exercise).passed
 
-    apply_reset(plan_reset([exercise], EngineView(fresh)), fresh)
+    assert reset_exercises(fresh, [exercise]) == []
 
-    view = EngineView(fresh)
+    view = EngineView(readonly())
     for name in exercise.owns.containers:
         assert view.container(name) is None
     for name in exercise.owns.volumes:

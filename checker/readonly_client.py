@@ -1,0 +1,171 @@
+"""A GET-only client for the Docker Engine API, used for all grading.
+
+It can only send GET requests, so grading cannot change the engine's state by
+construction, not merely by care. It speaks HTTP/1.1 over the engine's Unix
+socket or TCP (with TLS when the endpoint asks for it) using the standard
+library, which keeps `labcheck exN` fast to start. Other transports (ssh://)
+go through docker-py, behind the same GET-only interface.
+"""
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import ssl
+from urllib.parse import quote, urlencode, urlsplit
+
+from .endpoint import Endpoint
+from .problems import EnvironmentProblem, engine_gone, permission_denied, too_slow, unreachable
+
+ENGINE_ERRORS = (OSError, http.client.HTTPException)
+
+
+class _UnixConnection(http.client.HTTPConnection):
+    def __init__(self, path: str, timeout: float) -> None:
+        super().__init__("localhost", timeout=timeout)
+        self._path = path
+
+    def connect(self) -> None:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(self.timeout)
+        try:
+            sock.connect(self._path)
+        except OSError:
+            sock.close()
+            raise
+        self.sock = sock
+
+
+class Response:
+    """A streamed engine response; close it when done (it owns its connection)."""
+
+    def __init__(self, connection: http.client.HTTPConnection, raw: http.client.HTTPResponse) -> None:
+        self._connection, self.raw = connection, raw
+        self.status, self.headers = raw.status, raw.headers
+
+    def read(self, size: int = -1) -> bytes:
+        return self.raw.read(size)
+
+    def close(self) -> None:
+        self.raw.close()
+        self._connection.close()
+
+
+class ReadOnlyEngine:
+    def __init__(self, endpoint: Endpoint, timeout: float) -> None:
+        self.endpoint, self.timeout = endpoint, timeout
+        self.api_version = ""
+        self._connection: http.client.HTTPConnection | None = None
+        url = urlsplit(endpoint.host)
+        self._scheme, self._address = url.scheme, (url.path if url.scheme == "unix" else url.netloc)
+        if self._scheme not in ("unix", "tcp", "http", "https"):
+            raise ValueError(self._scheme)
+
+    # -- transport
+
+    def _new_connection(self) -> http.client.HTTPConnection:
+        if self._scheme == "unix":
+            return _UnixConnection(self._address, self.timeout)
+        host, _, port = self._address.rpartition(":")
+        if self.endpoint.tls_verify or self._scheme == "https":
+            context = ssl.create_default_context(cafile=f"{self.endpoint.cert_path}/ca.pem"
+                                                 if self.endpoint.cert_path else None)
+            if self.endpoint.cert_path:
+                context.load_cert_chain(f"{self.endpoint.cert_path}/cert.pem", f"{self.endpoint.cert_path}/key.pem")
+            return http.client.HTTPSConnection(host, int(port or 2376), timeout=self.timeout, context=context)
+        return http.client.HTTPConnection(host, int(port or 2375), timeout=self.timeout)
+
+    def _explain(self, exc: BaseException) -> EnvironmentProblem:
+        if isinstance(exc, PermissionError):
+            return permission_denied(self._address)
+        if isinstance(exc, (socket.timeout, TimeoutError)):
+            return too_slow(self.endpoint.where, self.timeout)
+        return unreachable(self.endpoint.where)
+
+    def _path(self, path: str, params: dict | None, versioned: bool) -> str:
+        prefix = f"/v{self.api_version}" if versioned and self.api_version else ""
+        return prefix + path + ("?" + urlencode(params) if params else "")
+
+    def _send(self, connection: http.client.HTTPConnection, path: str) -> http.client.HTTPResponse:
+        # GET is the only method this client knows.
+        connection.request("GET", path, headers={"Accept-Encoding": "identity"})
+        return connection.getresponse()
+
+    def get_json(self, path: str, params: dict | None = None, versioned: bool = True):
+        """(status, decoded body) of a GET; one reused connection, retried once if the engine closed it."""
+        target = self._path(path, params, versioned)
+        for attempt in (1, 2):
+            if self._connection is None:
+                self._connection = self._new_connection()
+            try:
+                response = self._send(self._connection, target)
+                body = response.read()
+                break
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as exc:
+                self.close()
+                if attempt == 2 or not self.api_version:
+                    raise self._explain(exc) if not self.api_version else engine_gone() from None
+            except ENGINE_ERRORS as exc:
+                self.close()
+                raise (self._explain(exc) if not self.api_version or isinstance(exc, socket.timeout)
+                       else engine_gone()) from None
+        try:
+            return response.status, (json.loads(body) if body else None)
+        except ValueError:
+            return response.status, None
+
+    def stream(self, path: str, params: dict | None = None) -> Response:
+        connection = self._new_connection()
+        try:
+            return Response(connection, self._send(connection, self._path(path, params, True)))
+        except ENGINE_ERRORS as exc:
+            connection.close()
+            raise (too_slow(self.endpoint.where, self.timeout) if isinstance(exc, socket.timeout)
+                   else engine_gone()) from None
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    # -- the engine's read endpoints, as the grader needs them
+
+    def negotiate(self) -> str:
+        status, version = self.get_json("/version", versioned=False)
+        if status != 200 or not isinstance(version, dict) or "ApiVersion" not in version:
+            raise EnvironmentProblem(f"The service at {self.endpoint.where} does not answer like a Docker Engine.",
+                                     "Check DOCKER_HOST and `docker context ls`.")
+        self.api_version = version["ApiVersion"]
+        self.version_info = version
+        return self.api_version
+
+    def _object(self, path: str):
+        status, body = self.get_json(path)
+        if status == 404:
+            return None
+        if status != 200:
+            raise EnvironmentProblem(f"The engine refused {path}: {(body or {}).get('message', status)}.",
+                                     "Run `labcheck doctor`.")
+        return body
+
+    def inspect_volume(self, name: str) -> dict | None:
+        return self._object(f"/volumes/{quote(name, safe='')}")
+
+    def inspect_container(self, name: str) -> dict | None:
+        return self._object(f"/containers/{quote(name, safe='')}/json")
+
+    def inspect_image(self, reference: str) -> dict | None:
+        return self._object(f"/images/{quote(reference, safe='')}/json")
+
+    def diff(self, container_id: str) -> list:
+        return self._object(f"/containers/{quote(container_id, safe='')}/changes") or []
+
+    def containers(self, filters: dict) -> list:
+        status, body = self.get_json("/containers/json", {"all": "1", "filters": json.dumps(filters)})
+        return body if status == 200 and isinstance(body, list) else []
+
+    def info(self) -> dict:
+        return self._object("/info") or {}
+
+    def archive(self, container_id: str, path: str) -> Response:
+        return self.stream(f"/containers/{quote(container_id, safe='')}/archive", {"path": path})
