@@ -38,7 +38,7 @@ def printable(text: str, limit: int = 40) -> str:
 def unknown_exercise(name: str) -> click.UsageError:
     ids = ", ".join(e.id for e in COURSE)
     return click.UsageError(f"There is no exercise or command {printable(name)!r}. Exercises: {ids}. "
-                            "Commands: list, hint, reset, solve, doctor. See `labcheck list`.")
+                            "Commands: grade, watch, list, hint, reset, solve, doctor. See `labcheck list`.")
 
 
 def exercise_or_usage_error(name: str) -> Exercise:
@@ -134,6 +134,69 @@ def list_exercises(as_json: bool) -> None:
     out.print(table)
 
 
+@app.command("grade")
+@click.argument("exercise_ids", nargs=-1, metavar="[EXERCISE]...")
+@click.option("--all", "everything", is_flag=True, help="Grade every exercise.")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+def grade_many(exercise_ids: tuple[str, ...], everything: bool, as_json: bool) -> None:
+    """Grade several exercises at once (one connection, one look at the engine)."""
+    exercises = _selected(list(exercise_ids), everything, verb="grade")
+    engine = connect_readonly()
+    try:
+        view = EngineView(engine)
+        reports = [grade(exercise, view) for exercise in exercises]
+    finally:
+        engine.close()
+    store = Progress()
+    for report in reports:
+        store.record(report.exercise, report.passed)
+    if as_json:
+        print(json.dumps({"exercises": [r.to_json() for r in reports],
+                          "passed": sum(r.passed for r in reports), "total": len(reports)}, ensure_ascii=False))
+    else:
+        table = Table(title="Grades", title_justify="left")
+        for column in ("exercise", "verdict", "first thing to fix"):
+            table.add_column(column)
+        for r in reports:
+            failure = r.first_failure
+            table.add_row(r.exercise, "[green]passed" if r.passed else "[red]not yet",
+                          failure.message if failure else "")
+        out.print(table)
+    raise click.exceptions.Exit(PASSED if all(r.passed for r in reports) else NOT_PASSED)
+
+
+@app.command("watch")
+@click.argument("exercise_id", metavar="EXERCISE")
+@click.option("--json", "as_json", is_flag=True, help="One JSON line per verdict.")
+def watch_exercise(exercise_id: str, as_json: bool) -> None:
+    """Re-grade an exercise each time a container or volume changes, until it passes."""
+    from .watch import watch
+
+    exercise = exercise_or_usage_error(exercise_id)
+
+    def show(report, event, graded_at_ns):
+        if as_json:
+            line = {**report.to_json(), "graded_at_ns": graded_at_ns,
+                    "event": None if event is None else {"type": event.get("Type"), "action": event.get("Action"),
+                                                         "time_nano": event.get("timeNano")}}
+            print(json.dumps(line, ensure_ascii=False), flush=True)
+            return
+        if event is not None:
+            name = (event.get("Actor") or {}).get("Attributes", {}).get("name", "")
+            out.print(f"[dim]{event.get('Type')} {event.get('Action')} {name}[/dim]", markup=True)
+        out.print(report)
+        if not report.passed:
+            out.print("[dim]Watching for changes; Ctrl-C to stop.[/dim]")
+
+    engine = connect_readonly()
+    try:
+        passed = watch(exercise, engine, show)
+    finally:
+        engine.close()
+    Progress().record(exercise.id, passed)
+    raise click.exceptions.Exit(PASSED if passed else NOT_PASSED)
+
+
 @app.command()
 @click.argument("exercise_id", metavar="EXERCISE")
 def hint(exercise_id: str) -> None:
@@ -144,9 +207,9 @@ def hint(exercise_id: str) -> None:
     out.print(f"Hint {index + 1} of {len(exercise.hints)}: {exercise.hints[index]}")
 
 
-def _selected(exercise_ids: list[str], everything: bool) -> list[Exercise]:
+def _selected(exercise_ids: list[str], everything: bool, verb: str = "reset") -> list[Exercise]:
     if everything == bool(exercise_ids):
-        raise click.UsageError("Name the exercises to reset (`labcheck reset ex3`) or use --all, not both.")
+        raise click.UsageError(f"Name the exercises to {verb} (`labcheck {verb} ex3`) or use --all, not both.")
     return list(COURSE) if everything else [exercise_or_usage_error(i) for i in exercise_ids]
 
 

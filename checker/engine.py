@@ -58,8 +58,8 @@ def connect_readonly(timeout: float | None = None) -> ReadOnlyEngine:
             "Point DOCKER_HOST at a Unix socket or TCP address (for ssh://, forward the socket with "
             "`ssh -nNL /tmp/docker.sock:/var/run/docker.sock HOST`).") from None
     engine.negotiate()
-    product = " ".join(c.get("Name", "") + " " + c.get("Version", "")
-                       for c in engine.version_info.get("Components") or () if isinstance(c, dict))
+    product = next((f"{c.get('Name')} {c.get('Version')}" for c in engine.version_info.get("Components") or ()
+                    if isinstance(c, dict) and "podman" in str(c.get("Name", "")).lower()), "")
     try:
         require_current(engine.api_version, endpoint, product)
     except EnvironmentProblem:

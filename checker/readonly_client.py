@@ -114,8 +114,11 @@ class ReadOnlyEngine:
         except ValueError:
             return response.status, None
 
-    def stream(self, path: str, params: dict | None = None) -> Response:
+    def stream(self, path: str, params: dict | None = None, timeout: float | None = -1.0) -> Response:
+        """A response to read as it arrives, on its own connection; `timeout=None` waits forever (events)."""
         connection = self._new_connection()
+        if timeout != -1.0:
+            connection.timeout = timeout
         try:
             return Response(connection, self._send(connection, self._path(path, params, True)))
         except ENGINE_ERRORS as exc:
@@ -166,6 +169,9 @@ class ReadOnlyEngine:
 
     def info(self) -> dict:
         return self._object("/info") or {}
+
+    def events(self, filters: dict) -> Response:
+        return self.stream("/events", {"filters": json.dumps(filters)}, timeout=None)
 
     def archive(self, container_id: str, path: str) -> Response:
         return self.stream(f"/containers/{quote(container_id, safe='')}/archive", {"path": path})

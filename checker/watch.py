@@ -1,0 +1,62 @@
+"""`labcheck watch exN`: re-grade whenever the engine reports a relevant event.
+
+The engine's event stream (GET /events) tells us the moment a container or a
+volume changes; each such event triggers a fresh grade, and the verdict is
+shown whenever it changes. Reading events is as read-only as grading.
+"""
+from __future__ import annotations
+
+import json
+import time
+from typing import Callable, Iterator
+
+from .exercise import Exercise
+from .grading import grade
+from .readonly_client import ReadOnlyEngine
+from .report import ExerciseReport
+from .view import EngineView
+
+RELEVANT = {"container": ["create", "start", "die", "destroy", "rename", "exec_die"],
+            "volume": ["create", "destroy", "mount", "unmount"],
+            "image": ["tag", "untag", "delete"]}
+
+
+def event_lines(engine: ReadOnlyEngine) -> Iterator[dict]:
+    """Decoded events, as the engine sends them (one JSON object per line)."""
+    filters = {"type": list(RELEVANT), "event": sorted({a for actions in RELEVANT.values() for a in actions})}
+    response = engine.events(filters)
+    buffer = b""
+    try:
+        while True:
+            chunk = response.raw.read1(65536)
+            if not chunk:
+                return
+            buffer += chunk
+            *lines, buffer = buffer.split(b"\n")
+            for line in lines:
+                if line.strip():
+                    try:
+                        yield json.loads(line)
+                    except ValueError:
+                        continue
+    finally:
+        response.close()
+
+
+def watch(exercise: Exercise, engine: ReadOnlyEngine, show: Callable[[ExerciseReport, dict | None, int], None],
+          events: Iterator[dict] | None = None) -> bool:
+    """Grade now and after every event until the exercise passes; True if it did."""
+    report = grade(exercise, EngineView(engine))
+    show(report, None, time.time_ns())
+    if report.passed:
+        return True
+    last = (report.passed, report.first_failure.message if report.first_failure else "")
+    for event in events if events is not None else event_lines(engine):
+        report = grade(exercise, EngineView(engine))
+        now = (report.passed, report.first_failure.message if report.first_failure else "")
+        if now != last:
+            show(report, event, time.time_ns())
+            last = now
+        if report.passed:
+            return True
+    return False
