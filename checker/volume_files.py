@@ -136,7 +136,12 @@ def read_through_container(engine, container_id: str, path_in_container: str,
             return FileRead("symlink", detail=header.get("linkTarget", ""))
         if mode & GO_MODE_DIR:
             return FileRead("not_file", detail="a directory")
-        stream = _BoundedStream(iter(lambda: response.read(64 * 1024), b""), budget=limit + 4096)
+        if mode & ~0o7777:          # any file-type bit left: a FIFO, socket or device
+            return FileRead("not_file", detail="not a regular file")
+        if int(header.get("size", 0)) > limit:
+            return FileRead("file", b"", truncated=True, detail="larger than the read limit")
+        # tarfile reads ahead in records of 10 KiB; the budget leaves room for that.
+        stream = _BoundedStream(iter(lambda: response.read(64 * 1024), b""), budget=limit + 64 * 1024)
         try:
             with tarfile.open(fileobj=stream, mode="r|") as tar:
                 member = tar.next()

@@ -103,3 +103,46 @@ class DelayingProxy(_SocketServer):
 
         threading.Thread(target=pump, args=(upstream, conn), daemon=True).start()
         pump(conn, upstream)
+
+
+class DyingProxy(DelayingProxy):
+    """Forwards to `target` until `responses` upstream reads have passed, then drops everything and goes away."""
+
+    def __init__(self, path: str, target: str, responses: int) -> None:
+        super().__init__(path, target, delay=0)
+        self.budget = responses
+        self.lock = threading.Lock()
+
+    def handle(self, conn: socket.socket) -> None:
+        upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            upstream.connect(self.target)
+        except OSError:
+            conn.close()
+            return
+
+        def client_to_engine() -> None:
+            try:
+                while data := conn.recv(65536):
+                    upstream.sendall(data)
+            except OSError:
+                pass
+
+        threading.Thread(target=client_to_engine, daemon=True).start()
+        try:
+            while data := upstream.recv(65536):
+                with self.lock:
+                    self.budget -= 1
+                    dead = self.budget < 0
+                if dead:
+                    break
+                conn.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (conn, upstream):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                s.close()

@@ -1,0 +1,240 @@
+"""Trust: grading changes nothing, resets touch only what they own, hostile content and broken
+environments get bounded, clear answers."""
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+
+from checker.exercises import BY_ID, COURSE
+from checker.readonly_client import ReadOnlyEngine
+
+from .conftest import TEST_LABEL, RUN_ID, grade_now, prepare_prerequisites, readonly, reset_all, run, solve
+from .fakes import DyingProxy
+from .snapshot import engine_snapshot
+
+LABCHECK = [sys.executable, "-m", "checker"]
+GRADING_EVENTS = {("container", "archive-path"), ("volume", "mount"), ("volume", "unmount")}
+"""Events a read causes: the archive endpoint mounts a stopped container's volumes for the copy."""
+
+
+def labcheck(*args, env=None):
+    return subprocess.run([*LABCHECK, *args], capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
+                          env={**os.environ, "COLUMNS": "200", **(env or {})})
+
+
+def grade_everything_repeatedly(rounds: int = 3) -> None:
+    for _ in range(rounds):
+        for host_reads in ("1", "0"):
+            done = labcheck("grade", "--all", "--json", env={"LABCHECK_HOST_READS": host_reads})
+            assert done.returncode in (0, 1), done.stderr
+            assert len(json.loads(done.stdout)["exercises"]) == len(COURSE)
+        for exercise in COURSE:
+            grade_now(None, exercise)
+
+
+def events_between(client, since: float, until: float) -> set[tuple[str, str]]:
+    return {(e["Type"], e["Action"]) for e in client.api.events(since=since, until=until, decode=True)}
+
+
+def assert_grading_changes_nothing(client) -> None:
+    before = engine_snapshot(client)
+    since = time.time()
+    grade_everything_repeatedly()
+    until = time.time() + 0.5
+    assert engine_snapshot(client) == before
+    assert events_between(client, since, until) <= GRADING_EVENTS
+
+
+@pytest.mark.slow
+def test_grading_is_read_only_in_fresh_solved_and_mistaken_states(fresh):
+    assert_grading_changes_nothing(fresh)                       # fresh
+    for exercise in COURSE:
+        solve(fresh, exercise)
+    assert_grading_changes_nothing(fresh)                       # everything solved
+    reset_all(fresh)
+    for exercise in (e for e in COURSE if e.mistakes):          # one mistake per exercise, side by side
+        if all(fresh.api.containers(all=True, filters={"name": f"^/{c}$"}) == [] for c in exercise.owns.containers):
+            for earlier in exercise.builds_on:
+                if not grade_now(fresh, BY_ID[earlier]).passed:
+                    solve(fresh, BY_ID[earlier])
+            run(exercise.mistakes[0].commands, stop_on_failure=False)
+    assert_grading_changes_nothing(fresh)
+
+
+def lookalike_names(name: str) -> list[str]:
+    return [f"{name}-old", f"my-{name}", f"{name}2", f"{name}_", f"x{name}", f"{name}.bak", f"{name.upper()}x"[:0] + f"{name}-1"]
+
+
+@pytest.mark.slow
+def test_reset_all_removes_exactly_the_exercises_own_resources(fresh):
+    api = fresh.api
+    labels = {TEST_LABEL: RUN_ID}
+    owned_volumes = sorted({v for e in COURSE for v in e.owns.volumes})
+    owned_containers = sorted({c for e in COURSE for c in e.owns.containers})
+    for name in owned_volumes:
+        api.create_volume(name)
+    for name in owned_containers:
+        api.create_container("busybox:1.36", name=name, command=["true"])
+    decoy_volumes, decoy_containers = [], []
+    for name in owned_volumes + owned_containers:
+        for decoy in lookalike_names(name):
+            api.create_volume(decoy, labels=labels)
+            decoy_volumes.append(decoy)
+        compose_volume = f"lab_{name}"          # what Compose would call volume NAME of project "lab"
+        api.create_volume(compose_volume, labels={**labels, "com.docker.compose.project": "lab",
+                                                  "com.docker.compose.volume": name})
+        decoy_volumes.append(compose_volume)
+    for name in owned_containers:
+        for decoy in [f"{name}-old", f"my-{name}", f"lab-{name}-1"]:
+            api.create_container("busybox:1.36", name=decoy, command=["true"],
+                                 labels={**labels, "com.docker.compose.project": "lab",
+                                         "com.docker.compose.service": name})
+            decoy_containers.append(decoy)
+    assert len(decoy_volumes) + len(decoy_containers) >= 300
+    before = engine_snapshot(fresh)
+
+    done = labcheck("reset", "--all", "--yes")
+    assert done.returncode == 0, done.stderr
+
+    after = engine_snapshot(fresh)
+    gone_containers = {before["containers"][i][0].lstrip("/") for i in set(before["containers"]) - set(after["containers"])}
+    assert gone_containers == set(owned_containers)
+    assert set(before["volumes"]) - set(after["volumes"]) == set(owned_volumes)
+    assert {k: v for k, v in before["volumes"].items() if k not in owned_volumes} == after["volumes"]
+    assert before["images"] == after["images"] and before["networks"] == after["networks"]
+
+
+# ---------------------------------------------------------------- hostile content inside volumes
+
+def hostile_setup(mountpoint: str, kind: str) -> None:
+    note = os.path.join(mountpoint, "note.txt")
+    if os.path.lexists(note):
+        os.unlink(note)
+    if kind == "symlink-out":
+        os.symlink("/etc/shadow", note)
+    elif kind == "sparse-10g":
+        with open(note, "wb") as f:
+            f.truncate(10 * 1024 ** 3)
+    elif kind == "fifo":
+        os.mkfifo(note)
+    elif kind == "many-files":
+        crowd = os.path.join(mountpoint, "crowd")
+        os.makedirs(crowd, exist_ok=True)
+        for i in range(100_000):
+            os.close(os.open(os.path.join(crowd, f"f{i}"), os.O_CREAT | os.O_WRONLY, 0o644))
+        with open(note, "w") as f:
+            f.write("written by lab-writer\nread by lab-reader\n")
+    elif kind == "not-utf8":
+        for raw in (b"\xff\xfe-name", b"caf\xe9.txt"):
+            with open(os.path.join(os.fsencode(mountpoint), raw), "wb") as f:
+                f.write(b"\xff\xfe\x00 not text")
+        with open(note, "wb") as f:
+            f.write(b"written by lab-writer\n\xff\xfe\xfd\n")
+
+
+HOSTILE = {
+    "symlink-out": "symbolic link",
+    "sparse-10g": "far larger than expected",
+    "fifo": "cannot be read",
+    "many-files": None,          # the crowd beside it must not matter: ex4 passes
+    "not-utf8": "does not hold the expected lines",
+}
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("route", ["host", "engine"])
+@pytest.mark.parametrize("kind", list(HOSTILE))
+def test_hostile_volume_content_gets_a_bounded_clear_verdict(fresh, kind, route):
+    solve(fresh, BY_ID["ex4"])              # lab-reader mounts lab-notes: the engine route has a container to read through
+    mountpoint = fresh.api.inspect_volume("lab-notes")["Mountpoint"]
+    hostile_setup(mountpoint, kind)
+    env = {"LABCHECK_HOST_READS": "1" if route == "host" else "0"}
+    usage_before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    done = labcheck("ex4", "--json", env=env)
+    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    assert "Traceback" not in done.stderr
+    report = json.loads(done.stdout)
+    expected = HOSTILE[kind]
+    if expected is None:
+        assert done.returncode == 0 and report["passed"], report
+    else:
+        assert done.returncode == 1
+        failure = next(c for c in report["checks"] if c["passed"] is False)
+        assert expected in failure["message"], failure
+    assert "root:" not in done.stdout                     # /etc/shadow was never read
+    assert max(peak_kib, usage_before) < 200 * 1024      # KiB: labcheck stays small
+
+
+# ---------------------------------------------------------------- faults
+
+def test_engine_dying_during_a_grade_is_exit_3_and_leaves_nothing(fresh, tmp_path):
+    solve(fresh, BY_ID["ex4"])
+    before = engine_snapshot(fresh)
+    path = str(tmp_path / "dying.sock")
+    with DyingProxy(path, "/var/run/docker.sock", responses=2):
+        done = labcheck("grade", "--all", env={"DOCKER_HOST": f"unix://{path}"})
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "stopped answering" in done.stderr and "Traceback" not in done.stderr
+    assert engine_snapshot(fresh) == before
+
+
+def test_grading_never_creates_a_helper_when_it_cannot_see_a_volume(fresh):
+    solve(fresh, BY_ID["ex3"])              # lab-notes exists and no container mounts it
+    before = engine_snapshot(fresh)
+    since = time.time()
+    done = labcheck("ex3", "--json", env={"LABCHECK_HOST_READS": "0"})
+    until = time.time() + 0.5
+    report = json.loads(done.stdout)
+    failure = next(c for c in report["checks"] if c["passed"] is False)
+    assert "cannot see inside lab-notes" in failure["message"]
+    assert engine_snapshot(fresh) == before
+    assert events_between(fresh, since, until) <= GRADING_EVENTS
+
+
+def test_the_grading_client_only_ever_sends_get(client):
+    engine = readonly()
+    sent = []
+    original = engine._send
+
+    def spy(connection, path):
+        response = original(connection, path)
+        sent.append(connection._method)
+        return response
+    engine._send = spy
+    try:
+        for exercise in COURSE:
+            grade_now(None, exercise)
+        from checker.grading import grade
+        from checker.view import EngineView
+        for exercise in COURSE:
+            grade(exercise, EngineView(engine, host_reads=False))
+    finally:
+        engine.close()
+    assert sent and set(sent) == {"GET"}
+    assert not [name for name in vars(ReadOnlyEngine) if name.lower() in ("post", "put", "delete", "patch", "head")]
+
+
+@pytest.mark.skipif(shutil.which("podman") is None, reason="Debian's podman is installed by tools/engine.sh as root")
+def test_podman_compatible_api_is_named_and_refused_clearly(tmp_path):
+    path = tmp_path / "podman.sock"
+    service = subprocess.Popen(["podman", "system", "service", "--time=0", f"unix://{path}"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            if path.exists():
+                break
+            time.sleep(0.1)
+        done = labcheck("ex1", env={"DOCKER_HOST": f"unix://{path}"})
+    finally:
+        service.terminate()
+        service.wait(timeout=10)
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "Podman" in done.stderr and "1.42" in done.stderr and "Traceback" not in done.stderr
