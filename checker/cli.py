@@ -4,16 +4,15 @@ Exit codes: 0 passed, 1 not passed, 2 usage error, 3 environment problem, 130 in
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
-import subprocess
 import sys
+import textwrap
 import time
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from . import __version__
 from .engine import MIN_API_VERSION, EnvironmentProblem, connect, connect_readonly, resolve_endpoint
@@ -25,8 +24,38 @@ from .view import EngineView
 
 PASSED, NOT_PASSED, USAGE, ENVIRONMENT, INTERRUPTED = 0, 1, 2, 3, 130
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+
+
+@functools.cache
+def _consoles():
+    """rich, imported only by the commands that draw tables or colours: grading starts faster without it."""
+    from rich.console import Console
+    return Console(highlight=False), Console(stderr=True, highlight=False)
+
+
+class _Lazy:
+    def __init__(self, index: int) -> None:
+        self._index = index
+
+    def __getattr__(self, name):
+        return getattr(_consoles()[self._index], name)
+
+
+out, err = _Lazy(0), _Lazy(1)
+
+
+def Table(*args, **kwargs):
+    from rich.table import Table as RichTable
+    return RichTable(*args, **kwargs)
+
+
+def use_color(stream) -> bool:
+    return stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+
+def show_report(report) -> None:
+    width = shutil.get_terminal_size((100, 24)).columns
+    print(report.render(color=use_color(sys.stdout), width=max(60, min(width, 120))))
 
 
 def printable(text: str, limit: int = 40) -> str:
@@ -78,10 +107,10 @@ def grade_and_show(exercise: Exercise, as_json: bool) -> int:
         print(json.dumps(report.to_json(), ensure_ascii=False))
     else:
         if not report.passed:
-            out.print(f"[dim]Task: {exercise.goal}[/dim]")
-        out.print(report)
+            print(textwrap.fill(f"Task: {exercise.goal}", 100) + "\n")
+        show_report(report)
         if not report.passed:
-            out.print(f"[dim]Stuck? `labcheck hint {exercise.id}` shows the next hint.[/dim]")
+            print(f"\nStuck? `labcheck hint {exercise.id}` shows the next hint.")
     return PASSED if report.passed else NOT_PASSED
 
 
@@ -184,9 +213,9 @@ def watch_exercise(exercise_id: str, as_json: bool) -> None:
         if event is not None:
             name = (event.get("Actor") or {}).get("Attributes", {}).get("name", "")
             out.print(f"[dim]{event.get('Type')} {event.get('Action')} {name}[/dim]", markup=True)
-        out.print(report)
+        show_report(report)
         if not report.passed:
-            out.print("[dim]Watching for changes; Ctrl-C to stop.[/dim]")
+            print("Watching for changes; Ctrl-C to stop.", flush=True)
 
     engine = connect_readonly()
     try:
@@ -267,7 +296,7 @@ def solve(exercise_id: str, show: bool) -> None:
     finally:
         engine.close()
         client.close()
-    out.print(report)
+    show_report(report)
     raise click.exceptions.Exit(PASSED if report.passed else NOT_PASSED)
 
 
@@ -309,6 +338,8 @@ def doctor() -> None:
             out.print("[yellow]![/yellow] image busybox:1.36 is not here yet: `docker pull busybox:1.36`")
     finally:
         engine.close()
+    import subprocess
+
     compose = subprocess.run(["docker", "compose", "version", "--short"], capture_output=True, text=True) \
         if shutil.which("docker") else None
     if compose is None:

@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import html
-import io
+import textwrap
 from dataclasses import dataclass
 
-from rich.console import Console, Group
-from rich.table import Table
-from rich.text import Text
+MARKS = {True: ("✔", "32"), False: ("✘", "31"), None: ("–", "2")}
 
-MARKS = {True: ("✔", "green"), False: ("✘", "red"), None: ("–", "dim")}
+
+def _painter(color: bool):
+    def paint(text: str, code: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if color else text
+    return paint
 
 
 @dataclass(frozen=True)
@@ -44,29 +46,28 @@ class ExerciseReport:
         return {"exercise": self.exercise, "title": self.title, "passed": self.passed,
                 "checks": [c.to_json() for c in self.checks]}
 
-    def __rich__(self) -> Group:
-        verdict = Text("PASSED", style="bold green") if self.passed else Text("NOT YET", style="bold red")
-        head = Text.assemble((f"{self.exercise} ", "bold"), self.title, "  ", verdict)
-        table = Table.grid(padding=(0, 1))
+    def render(self, color: bool = False, width: int = 100) -> str:
+        """The checklist as text: a mark per check, and found / expected / next under each failure."""
+        paint = _painter(color)
+        verdict = paint("PASSED", "1;32") if self.passed else paint("NOT YET", "1;31")
+        lines = [f"{paint(self.exercise, '1')} {self.title}  {verdict}"]
         for check in self.checks:
-            mark, colour = MARKS[check.passed]
-            table.add_row(Text(mark, style=colour), Text(check.message if check.passed is not None
-                                                         else f"{check.name} (skipped: an earlier check failed)",
-                                                         style="dim" if check.passed is None else ""))
+            mark, code = MARKS[check.passed]
+            text = check.message if check.passed is not None else f"{check.name} (skipped: an earlier check failed)"
+            body = textwrap.wrap(text, width - 2) or [""]
+            lines.append(f"{paint(mark, code)} {paint(body[0], '2') if check.passed is None else body[0]}")
+            lines += [f"  {paint(more, '2') if check.passed is None else more}" for more in body[1:]]
             if check.passed is False:
-                if check.found:
-                    table.add_row("", Text(f"found:    {check.found}", style="yellow"))
-                if check.expected:
-                    table.add_row("", Text(f"expected: {check.expected}", style="cyan"))
-                if check.next_step:
-                    table.add_row("", Text(f"next:     {check.next_step}", style="bold"))
-        return Group(head, table)
+                for label, value, style in (("found:   ", check.found, "33"), ("expected:", check.expected, "36"),
+                                            ("next:    ", check.next_step, "1")):
+                    if value:
+                        wrapped = textwrap.wrap(value, width - 14) or [""]
+                        lines.append(f"  {label} {paint(wrapped[0], style)}")
+                        lines += [f"            {paint(more, style)}" for more in wrapped[1:]]
+        return "\n".join(lines)
 
     def __str__(self) -> str:
-        console = Console(file=io.StringIO(), width=100, color_system=None, force_terminal=False,
-                          force_jupyter=False, highlight=False)
-        console.print(self)
-        return "\n".join(line.rstrip() for line in console.file.getvalue().splitlines())
+        return self.render(color=False)
 
     __repr__ = __str__
 
