@@ -12,6 +12,7 @@ import http.client
 import json
 import socket
 import ssl
+import threading
 from urllib.parse import quote, urlencode, urlsplit
 
 from .endpoint import Endpoint
@@ -55,7 +56,8 @@ class ReadOnlyEngine:
     def __init__(self, endpoint: Endpoint, timeout: float) -> None:
         self.endpoint, self.timeout = endpoint, timeout
         self.api_version = ""
-        self._connection: http.client.HTTPConnection | None = None
+        self._local = threading.local()         # one keep-alive connection per thread
+        self._opened: list[http.client.HTTPConnection] = []
         url = urlsplit(endpoint.host)
         self._scheme, self._address = url.scheme, (url.path if url.scheme == "unix" else url.netloc)
         if self._scheme not in ("unix", "tcp", "http", "https"):
@@ -95,18 +97,20 @@ class ReadOnlyEngine:
         """(status, decoded body) of a GET; one reused connection, retried once if the engine closed it."""
         target = self._path(path, params, versioned)
         for attempt in (1, 2):
-            if self._connection is None:
-                self._connection = self._new_connection()
+            connection = getattr(self._local, "connection", None)
+            if connection is None:
+                connection = self._local.connection = self._new_connection()
+                self._opened.append(connection)
             try:
-                response = self._send(self._connection, target)
+                response = self._send(connection, target)
                 body = response.read()
                 break
             except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as exc:
-                self.close()
+                self._drop_connection()
                 if attempt == 2 or not self.api_version:
                     raise self._explain(exc) if not self.api_version else engine_gone() from None
             except ENGINE_ERRORS as exc:
-                self.close()
+                self._drop_connection()
                 raise (self._explain(exc) if not self.api_version or isinstance(exc, socket.timeout)
                        else engine_gone()) from None
         try:
@@ -126,10 +130,21 @@ class ReadOnlyEngine:
             raise (too_slow(self.endpoint.where, self.timeout) if isinstance(exc, socket.timeout)
                    else engine_gone()) from None
 
+    def _drop_connection(self) -> None:
+        connection = getattr(self._local, "connection", None)
+        self._local.connection = None
+        if connection is not None:
+            connection.close()
+
     def close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+        """Close every connection this client opened, in any thread."""
+        connection = getattr(self._local, "connection", None)
+        self._local.connection = None
+        for other in self._opened:
+            other.close()
+        self._opened.clear()
+        if connection is not None:
+            connection.close()
 
     # -- the engine's read endpoints, as the grader needs them
 
