@@ -259,18 +259,6 @@ def in_workspace(path: str) -> str:
     return path
 
 
-def has_no_mount_at(container: str, destination: str, why: str) -> Check:
-    def evaluate(view: EngineView) -> Verdict:
-        here = next((m for m in mounts_of(view.container(container))
-                     if m.destination.rstrip("/") == destination.rstrip("/")), None)
-        if here is None:
-            return ok(f"Nothing is mounted at {destination} in {container}.")
-        return fail(f"{container} has {here.describe()}. {why}", here.describe(), f"no mount at {destination}",
-                    f"Remove it (`docker rm -f {container}`) and run it again without the mount.")
-    return Check(f"no-mount:{container}:{destination}", f"{container} has no mount at {destination}", evaluate,
-                 requires=(f"container:{container}",))
-
-
 # ---------------------------------------------------------------- files
 
 def _show(text: str, width: int = 60) -> str:

@@ -4,6 +4,7 @@ Both servers listen on 127.0.0.1 only; Ctrl-C stops both.
 """
 from __future__ import annotations
 
+import os
 import secrets
 import signal
 import socket
@@ -27,6 +28,16 @@ def free_port(preferred: int) -> int:
     raise SystemExit(f"no free port near {preferred}")
 
 
+def wait_until_listening(port: int, proc: subprocess.Popen, seconds: float = 90) -> bool:
+    deadline = time.time() + seconds
+    while time.time() < deadline and proc.poll() is None:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return True
+        time.sleep(0.2)
+    return False
+
+
 def main() -> int:
     print("== labcheck doctor", flush=True)
     doctor = subprocess.run([str(BIN / "labcheck"), "doctor"])
@@ -39,13 +50,18 @@ def main() -> int:
     book = subprocess.Popen([sys.executable, "-m", "http.server", str(book_port), "--bind", "127.0.0.1",
                              "--directory", str(ROOT / "_build" / "html")],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    lab_log = ROOT / "_build" / "jupyterlab.log"
+    as_root = ["--allow-root"] if os.geteuid() == 0 else []      # workshop VMs often run as root
     lab = subprocess.Popen([str(BIN / "jupyter"), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={lab_port}",
-                            f"--ServerApp.root_dir={ROOT / 'labs'}", f"--IdentityProvider.token={token}"],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    print(f"\nThe book:   http://127.0.0.1:{book_port}/", flush=True)
-    print(f"The labs:   http://127.0.0.1:{lab_port}/lab?token={token}", flush=True)
-    print("Press Ctrl-C to stop both.", flush=True)
+                            f"--ServerApp.root_dir={ROOT / 'labs'}", f"--IdentityProvider.token={token}", *as_root],
+                           stdout=subprocess.DEVNULL, stderr=open(lab_log, "w"), start_new_session=True)
     try:
+        if not (wait_until_listening(book_port, book) and wait_until_listening(lab_port, lab)):
+            print(f"A server did not start; JupyterLab's log is {lab_log}.", file=sys.stderr)
+            return 1
+        print(f"\nThe book:   http://127.0.0.1:{book_port}/", flush=True)
+        print(f"The labs:   http://127.0.0.1:{lab_port}/lab?token={token}", flush=True)
+        print("Press Ctrl-C to stop both.", flush=True)
         while book.poll() is None and lab.poll() is None:
             time.sleep(0.5)
         print("A server stopped unexpectedly.", file=sys.stderr)
