@@ -190,3 +190,24 @@ def test_docker_context_is_honoured(client, tmp_path):
     env = {"DOCKER_CONFIG": str(config), "DOCKER_HOST": ""}
     code, out, err = labcheck("ex1", env=env)
     assert code == 3 and f"{tmp_path}/ctx.sock" in err and f"context {name}" in err
+
+
+@pytest.fixture(scope="module")
+def old_engine():
+    """Debian bookworm's own Docker Engine 20.10 (API 1.41), on a socket of its own."""
+    if os.geteuid() != 0:
+        pytest.skip("starting a second engine needs root (make test runs as root in CI)")
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(["bash", str(root / "tools" / "engine.sh"), "old"], capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    yield done.stdout.strip().splitlines()[-1]
+    subprocess.run(["bash", str(root / "tools" / "engine.sh"), "stop-old"], capture_output=True, timeout=60)
+
+
+def test_real_engine_20_10_is_refused_as_too_old_by_every_command(old_engine):
+    env = {"DOCKER_HOST": f"unix://{old_engine}"}
+    for args in (["ex1"], ["grade", "--all"], ["reset", "--all", "--yes"], ["doctor"]):
+        code, out, err = labcheck(*args, env=env)
+        assert code == 3, (args, out, err)
+        assert "1.41" in out + err and "Docker Engine 23" in out + err and no_traceback(out, err)

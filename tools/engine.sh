@@ -5,11 +5,15 @@
 #
 #   tools/engine.sh ensure   start an engine if none answers, then plugin + images
 #   tools/engine.sh stop     stop the engine this script started
+#   tools/engine.sh old      start bookworm's Engine 20.10 on $OLD_SOCKET (the "engine too old" tests)
+#   tools/engine.sh stop-old stop it
 set -euo pipefail
 
 MIN_API=1.42                                   # Engine 23: today's prune semantics
 CACHE=${COURSE_CACHE:-/var/cache/docker-volumes-course}
 ROOT=$CACHE/trixie-engine                      # debootstrapped trixie with docker.io
+OLD_ROOT=$CACHE/bookworm-engine                # debootstrapped bookworm: Engine 20.10, API 1.41
+OLD_SOCKET=${OLD_SOCKET:-/run/docker-course-old.sock}
 LOG=$CACHE/dockerd.log
 PIDFILE=$CACHE/dockerd.pid
 HERE=$(cd "$(dirname "$0")/.." && pwd)
@@ -35,19 +39,20 @@ apt_install() {
   apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
 }
 
-provision_root() {
-  [ -x "$ROOT/usr/sbin/dockerd" ] && return 0
+provision_root() {   # SUITE DIR: a minimal Debian SUITE with docker.io in DIR, once
+  local suite=$1 dir=$2
+  [ -x "$dir/usr/sbin/dockerd" ] && return 0
   apt_install debootstrap debootstrap
-  say "debootstrapping Debian trixie with docker.io into $ROOT (about 25 s)"
-  rm -rf "$ROOT.partial"; mkdir -p "$CACHE"
-  debootstrap --variant=minbase --include=docker.io trixie "$ROOT.partial" >"$CACHE/debootstrap.log" 2>&1 \
-    || { say "debootstrap failed, see $CACHE/debootstrap.log"; exit 3; }
-  mv "$ROOT.partial" "$ROOT"
+  say "debootstrapping Debian $suite with docker.io into $dir (about 25 s)"
+  rm -rf "$dir.partial"; mkdir -p "$CACHE"
+  debootstrap --variant=minbase --include=docker.io "$suite" "$dir.partial" >"$CACHE/debootstrap-$suite.log" 2>&1 \
+    || { say "debootstrap failed, see $CACHE/debootstrap-$suite.log"; exit 3; }
+  mv "$dir.partial" "$dir"
 }
 
 start_engine() {
   need_root
-  provision_root
+  provision_root trixie "$ROOT"
   say "starting dockerd 26 (trixie) in a private mount namespace"
   mkdir -p "$CACHE"
   # Only /usr comes from the trixie tree; /var/lib/docker, /etc, /home stay the
@@ -79,6 +84,23 @@ case "${1:-ensure}" in
     "$PY" "$HERE/tools/standin_images.py"
     # Podman's Docker-compatible API is one of the environments the tests grade against.
     [ "$(id -u)" = 0 ] && apt_install podman podman || true
+    ;;
+  old)
+    need_root
+    provision_root bookworm "$OLD_ROOT"
+    # Its own socket, data, exec root and no bridge: it shares nothing with the main engine.
+    setsid nohup unshare -m --propagation slave sh -c \
+      "mount --bind '$OLD_ROOT/usr' /usr && exec dockerd --iptables=false --bridge=none -H 'unix://$OLD_SOCKET' \
+       --data-root /var/lib/docker-course-old --exec-root /run/docker-course-old --pidfile '$CACHE/old.pid'" \
+      >"$CACHE/dockerd-old.log" 2>&1 </dev/null &
+    for _ in $(seq 1 60); do
+      DOCKER_HOST="unix://$OLD_SOCKET" docker version >/dev/null 2>&1 && { echo "$OLD_SOCKET"; exit 0; }
+      sleep 0.5
+    done
+    say "the old engine did not come up:"; tail -20 "$CACHE/dockerd-old.log" >&2; exit 3
+    ;;
+  stop-old)
+    [ -f "$CACHE/old.pid" ] && kill "$(cat "$CACHE/old.pid")" 2>/dev/null && say "stopped the old engine" || true
     ;;
   stop)
     [ -f "$PIDFILE" ] && kill "$(cat "$PIDFILE")" && say "stopped" || say "no engine started by this script"
