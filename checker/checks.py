@@ -421,15 +421,23 @@ def archive_members(path: str) -> set[str] | str:
 
 
 def host_archive(path: str, members: tuple[str, ...], next_step: str) -> Check:
+    """A tar archive on the host (``$WORKSPACE/…`` allowed) holds `members`, as paths relative to its root."""
     def evaluate(view: EngineView) -> Verdict:
-        names = archive_members(path)
+        real = in_workspace(path)
+        names = archive_members(real)
         if names == "missing":
-            return fail(f"There is no archive at {path}.", "no file", f"a tar archive at {path}", next_step)
+            return fail(f"There is no archive at {real}.", "no file", f"a tar archive at {real}", next_step)
         if isinstance(names, str):
-            return fail(f"{path} is {names}.", names, "a tar archive", next_step)
+            return fail(f"{real} is {names}.", names, "a tar archive", next_step)
         absent = [m for m in members if m not in names]
         if absent:
             shown = ", ".join(sorted(names)[:6]) or "nothing"
-            return fail(f"{path} lacks {', '.join(absent)}.", shown, ", ".join(members), next_step)
-        return ok(f"{path} holds {', '.join(members)}.")
+            prefixed = sorted({n.split("/", 1)[0] for n in names
+                               if "/" in n and n.split("/", 1)[1] in members})
+            if prefixed:
+                return fail(f"{real} stores the files under {prefixed[0]}/ ({prefixed[0]}/{absent[0]}): a restore "
+                            "would put them in a subfolder. Archive with -C FOLDER . so paths start at the volume's root.",
+                            shown, ", ".join(members), next_step)
+            return fail(f"{real} lacks {', '.join(absent)}.", shown, ", ".join(members), next_step)
+        return ok(f"{real} holds {', '.join(members)}.")
     return Check(f"archive:{path}", f"Archive {os.path.basename(path)} holds {', '.join(members)}", evaluate)

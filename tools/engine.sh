@@ -88,8 +88,9 @@ case "${1:-ensure}" in
   old)
     need_root
     provision_root bookworm "$OLD_ROOT"
-    # Its own socket, data, exec root and no bridge: it shares nothing with the main engine.
-    setsid nohup unshare -m --propagation slave sh -c \
+    # Its own socket, data, exec root and network namespace (-n): it shares nothing with the main
+    # engine, and cannot touch the host's docker0 bridge even while it cleans up.
+    setsid nohup unshare -m -n --propagation slave sh -c \
       "mount --bind '$OLD_ROOT/usr' /usr && exec dockerd --iptables=false --bridge=none -H 'unix://$OLD_SOCKET' \
        --data-root /var/lib/docker-course-old --exec-root /run/docker-course-old --pidfile '$CACHE/old.pid'" \
       >"$CACHE/dockerd-old.log" 2>&1 </dev/null &

@@ -1,0 +1,97 @@
+"""Lesson 9: backing up a volume to an archive, restoring it, and cloning a volume."""
+from ..checks import host_archive, volume_exists, volume_file
+from ..exercise import Exercise, Mistake, Owned
+
+LESSON = "book/09-backup-restore.md"
+LAB = "labs/09-backup-restore.ipynb"
+IMAGE = "busybox:1.36"
+SEED = (f"docker run --rm -v lab-important:/data {IMAGE} sh -c "
+        "'mkdir -p /data/photos && echo \"the only copy\" > /data/notes.txt && echo meow > /data/photos/cat.txt'")
+BACKUP = (f'docker run --rm -v lab-important:/data:ro -v "$WORKSPACE/backups":/backup {IMAGE} '
+          "tar czf /backup/lab-important.tar.gz -C /data .")
+ARCHIVE = "$WORKSPACE/backups/lab-important.tar.gz"
+
+BACK_UP = Exercise(
+    id="ex23",
+    title="Back up a volume to an archive on the host",
+    lesson=LESSON,
+    lab=LAB,
+    goal=("Fill a volume lab-important with notes.txt ('the only copy') and photos/cat.txt ('meow'). Back it up to "
+          "backups/lab-important.tar.gz in your workspace with a throwaway container that mounts the volume "
+          "read-only, with paths in the archive relative to the volume's root."),
+    owns=Owned(volumes=("lab-important",), host_paths=("backups",)),
+    checks=(
+        volume_exists("lab-important"),
+        host_archive(ARCHIVE, ("notes.txt", "photos/cat.txt"), next_step=f"Run `{BACKUP}`."),
+    ),
+    hints=(
+        "Mount the volume (read-only is enough) and a host folder, and run tar in a throwaway container.",
+        "tar's -C /data . archives the contents of /data with paths relative to it.",
+        f"{SEED}; {BACKUP}",
+    ),
+    solution=(SEED, BACKUP),
+    mistakes=(
+        Mistake("absolute paths in the archive", (
+            SEED, f'docker run --rm -v lab-important:/data:ro -v "$WORKSPACE/backups":/backup {IMAGE} '
+                  "tar czf /backup/lab-important.tar.gz /data"), "stores the files under data/"),
+        Mistake("backed up an empty volume", (
+            f"docker volume create lab-important", BACKUP), "lacks notes.txt, photos/cat.txt"),
+    ),
+)
+
+RESTORE = (f'docker run --rm -v lab-restored:/data -v "$WORKSPACE/backups":/backup:ro {IMAGE} '
+           "tar xzf /backup/lab-important.tar.gz -C /data")
+
+RESTORE_IT = Exercise(
+    id="ex24",
+    title="Restore the archive into a new volume",
+    lesson=LESSON,
+    lab=LAB,
+    goal="Restore backups/lab-important.tar.gz into a new volume lab-restored, so that its root holds notes.txt "
+         "and photos/cat.txt.",
+    owns=Owned(volumes=("lab-restored",)),
+    builds_on=("ex23",),
+    checks=(
+        volume_exists("lab-restored"),
+        volume_file("lab-restored", "notes.txt", contains="the only copy", next_step=f"Run `{RESTORE}`."),
+        volume_file("lab-restored", "photos/cat.txt", contains="meow", next_step=f"Run `{RESTORE}`."),
+    ),
+    hints=("tar's -C FOLDER, when extracting, says where the files go.", RESTORE),
+    solution=(RESTORE,),
+    mistakes=(
+        Mistake("extracted outside the volume", (
+            f'docker run --rm -v lab-restored:/data -v "$WORKSPACE/backups":/backup:ro {IMAGE} '
+            "tar xzf /backup/lab-important.tar.gz",), "There is no notes.txt in volume lab-restored"),
+    ),
+)
+
+CREATE_CLONE = "docker volume create --label course=docker-volumes lab-clone"
+CLONE = f"docker run --rm -v lab-important:/from:ro -v lab-clone:/to {IMAGE} cp -a /from/. /to/"
+
+CLONE_IT = Exercise(
+    id="ex25",
+    title="Clone a volume without an archive",
+    lesson=LESSON,
+    lab=LAB,
+    goal=("Create a volume lab-clone labelled course=docker-volumes and copy everything in lab-important into it "
+          "with one container that mounts both, the source read-only."),
+    owns=Owned(volumes=("lab-clone",)),
+    builds_on=("ex23",),
+    checks=(
+        volume_exists("lab-clone", labels={"course": "docker-volumes"}),
+        volume_file("lab-clone", "notes.txt", contains="the only copy", next_step=f"Run `{CLONE}`."),
+        volume_file("lab-clone", "photos/cat.txt", contains="meow", next_step=f"Run `{CLONE}`."),
+    ),
+    hints=("cp -a SOURCE/. TARGET/ copies a folder's contents, keeping owners, modes and times.",
+           f"{CREATE_CLONE}; {CLONE}"),
+    solution=(CREATE_CLONE, CLONE),
+    mistakes=(
+        Mistake("copied the folder, not its contents", (
+            CREATE_CLONE, f"docker run --rm -v lab-important:/from:ro -v lab-clone:/to {IMAGE} cp -a /from /to/"),
+            "There is no notes.txt in volume lab-clone"),
+        Mistake("no label", (f"docker run --rm -v lab-important:/from:ro -v lab-clone:/to {IMAGE} cp -a /from/. /to/",),
+                "created on the fly"),
+    ),
+)
+
+EXERCISES = (BACK_UP, RESTORE_IT, CLONE_IT)
