@@ -17,15 +17,17 @@ class ResetPlan:
     volumes: list[str] = field(default_factory=list)
     host_paths: list[str] = field(default_factory=list)
     images: list[str] = field(default_factory=list)
+    networks: list[str] = field(default_factory=list)
     blocked: list[str] = field(default_factory=list)   # volumes used by containers the course does not own
 
     @property
     def empty(self) -> bool:
-        return not (self.containers or self.volumes or self.host_paths or self.images)
+        return not (self.containers or self.volumes or self.host_paths or self.images or self.networks)
 
     def lines(self) -> list[str]:
         return ([f"container {c}" for c in self.containers] + [f"volume {v}" for v in self.volumes]
-                + [f"image {i}" for i in self.images] + [f"host path {p}" for p in self.host_paths])
+                + [f"image {i}" for i in self.images] + [f"network {n}" for n in self.networks]
+                + [f"host path {p}" for p in self.host_paths])
 
 
 def plan_reset(exercises: list[Exercise], view: EngineView) -> ResetPlan:
@@ -45,6 +47,7 @@ def plan_reset(exercises: list[Exercise], view: EngineView) -> ResetPlan:
             else:
                 plan.volumes.append(volume)
         plan.images += [i for i in ex.owns.images if view.image(i) is not None]
+        plan.networks += [n for n in ex.owns.networks if view.network(n) is not None]
         root = workspace()
         plan.host_paths += [str(root / p) for p in ex.owns.host_paths if os.path.lexists(root / p)]
     return plan
@@ -68,6 +71,13 @@ def apply_reset(plan: ResetPlan, client) -> list[str]:
             pass
         except docker.errors.APIError as exc:
             problems.append(f"volume {name}: {exc.explanation}")
+    for name in plan.networks:
+        try:
+            api.remove_network(name)
+        except docker.errors.NotFound:
+            pass
+        except docker.errors.APIError as exc:
+            problems.append(f"network {name}: {exc.explanation}")
     for tag in plan.images:
         try:
             api.remove_image(tag)   # untags; layers shared with other images stay

@@ -179,19 +179,19 @@ def _mount_spec(type_: str, source: str) -> str:
 
 def has_mount(container: str, destination: str, type: str, source: str = "", *, read_only: bool = False,
               anonymous: bool = False, tmpfs_size: int | None = None, tmpfs_mode: int | None = None,
-              flag: str = "") -> Check:
+              flag: str = "", redo: str = "") -> Check:
     """`container` mounts `source` (volume name or host path) at `destination`, as asked.
 
     A bind `source` may start with ``$WORKSPACE/``, resolved when the check runs.
 
     `flag` is the option that would have been right, e.g. ``-v lab-notes:/data``;
-    messages quote it as the next step.
+    messages quote it as the next step, unless `redo` says what to do instead.
     """
     spec = "anonymous volume" if anonymous else _mount_spec(type, source)
     expected = f"{spec} at {destination}" + (" (read-only)" if read_only else "")
     source_given = source
-    redo = f"Remove the container (`docker rm -f {container}`) and run it again with `{flag}`." if flag else \
-        f"Remove the container (`docker rm -f {container}`) and run it again with the right mount."
+    redo = redo or (f"Remove the container (`docker rm -f {container}`) and run it again with `{flag}`." if flag
+                    else f"Remove the container (`docker rm -f {container}`) and run it again with the right mount.")
 
     def evaluate(view: EngineView) -> Verdict:
         source = in_workspace(source_given)

@@ -17,6 +17,7 @@ class Owned:
     volumes: tuple[str, ...] = ()
     host_paths: tuple[str, ...] = ()     # relative to the workspace folder
     images: tuple[str, ...] = ()         # tags the lab builds, e.g. "lab-web:1"
+    networks: tuple[str, ...] = ()       # e.g. the default network of a Compose project
 
 
 @dataclass(frozen=True)

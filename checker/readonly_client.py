@@ -175,6 +175,10 @@ class ReadOnlyEngine:
     def inspect_image(self, reference: str) -> dict | None:
         return self._object(f"/images/{quote(reference, safe='')}/json")
 
+    def inspect_network(self, name: str) -> dict | None:
+        found = self._object(f"/networks/{quote(name, safe='')}")
+        return found if found and found.get("Name") == name else None     # the engine also matches ID prefixes
+
     def diff(self, container_id: str) -> list:
         return self._object(f"/containers/{quote(container_id, safe='')}/changes") or []
 

@@ -56,6 +56,10 @@ class EngineView:
         return self.engine.inspect_image(reference)
 
     @memoised
+    def network(self, name: str) -> dict | None:
+        return self.engine.inspect_network(name)
+
+    @memoised
     def changes(self, name: str) -> tuple[tuple[str, int], ...]:
         """`docker diff`: (path, kind) with kind 0 modified, 1 added, 2 deleted."""
         attrs = self.container(name)

@@ -53,5 +53,5 @@ def test_prerequisites_come_earlier():
 
 def test_owned_names_are_lab_prefixed():
     for e in COURSE:
-        for name in e.owns.containers + e.owns.volumes:
-            assert re.fullmatch(r"lab-[a-z0-9-]+", name), name
+        for name in e.owns.containers + e.owns.volumes + e.owns.networks:
+            assert re.fullmatch(r"lab-[a-z0-9_-]+", name), name
