@@ -6,26 +6,16 @@ __version__ = "0.1.0"
 
 def check(exercise_id: str):
     """Grade one exercise from a notebook; the result renders as HTML (or text) in the cell."""
-    from .engine import EnvironmentProblem, connect_readonly
+    from .engine import EnvironmentProblem
     from .exercises import BY_ID
-    from .grading import grade
-    from .progress import Progress
-    from .view import EngineView
+    from .grading import grade_and_record
 
     if exercise_id not in BY_ID:
         return Notice(f"There is no exercise {exercise_id!r}; the course has {', '.join(BY_ID)}.")
     try:
-        engine = connect_readonly()
+        return grade_and_record(BY_ID[exercise_id])
     except EnvironmentProblem as problem:
         return Notice(f"{problem.summary} {problem.advice}")
-    try:
-        report = grade(BY_ID[exercise_id], EngineView(engine))
-    except EnvironmentProblem as problem:
-        return Notice(f"{problem.summary} {problem.advice}")
-    finally:
-        engine.close()
-    Progress().record(exercise_id, report.passed)
-    return report
 
 
 class Notice(str):

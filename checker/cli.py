@@ -18,12 +18,11 @@ from . import __version__
 from .engine import MIN_API_VERSION, EnvironmentProblem, connect, connect_readonly, resolve_endpoint
 from .exercise import Exercise
 from .exercises import BY_ID, COURSE
-from .grading import grade, grade_all
+from .grading import grade, grade_all, grade_and_record
 from .progress import Progress
 from .view import EngineView
 
 PASSED, NOT_PASSED, USAGE, ENVIRONMENT, INTERRUPTED = 0, 1, 2, 3, 130
-
 
 
 @functools.cache
@@ -97,12 +96,7 @@ def grade_command(exercise: Exercise) -> click.Command:
 
 
 def grade_and_show(exercise: Exercise, as_json: bool) -> int:
-    engine = connect_readonly()
-    try:
-        report = grade(exercise, EngineView(engine))
-    finally:
-        engine.close()
-    Progress().record(exercise.id, report.passed)
+    report = grade_and_record(exercise)
     if as_json:
         print(json.dumps(report.to_json(), ensure_ascii=False))
     else:

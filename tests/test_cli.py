@@ -211,3 +211,12 @@ def test_real_engine_20_10_is_refused_as_too_old_by_every_command(old_engine):
         code, out, err = labcheck(*args, env=env)
         assert code == 3, (args, out, err)
         assert "1.41" in out + err and "Docker Engine 23" in out + err and no_traceback(out, err)
+
+
+def test_notebook_check_cell_explains_problems_instead_of_raising(monkeypatch, tmp_path):
+    import checker
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/none.sock")
+    result = checker.check("ex1")
+    assert isinstance(result, checker.Notice) and "Cannot reach the Docker Engine" in result
+    assert "There is no exercise 'ex99'" in checker.check("ex99")
+    assert "There is no exercise" in checker.reset("ex1", "../x")
