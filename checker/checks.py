@@ -73,6 +73,35 @@ def volume_exists(name: str, labels: dict[str, str] | None = None, driver: str =
     return Check(f"volume:{name}", f"Volume {name} exists" + (f" with label {wanted}" if labels else ""), evaluate)
 
 
+def volume_options(name: str, options: dict[str, str], mount_options: tuple[str, ...] = ()) -> Check:
+    """The volume was created with these driver options (``--opt KEY=VALUE``), and `o=` holds `mount_options`.
+
+    A value may start with ``$WORKSPACE/``, resolved when the check runs.
+    """
+    create = "docker volume create " + "".join(f"--opt {k}={v} " for k, v in options.items()) + name
+
+    def evaluate(view: EngineView) -> Verdict:
+        have = view.volume(name).get("Options") or {}
+        if not have:
+            return fail(f"{name} has no driver options: it is a plain volume in the engine's own folder.",
+                        "no options", ", ".join(f"{k}={v}" for k, v in options.items()),
+                        f"Options are fixed at creation: `docker volume rm {name}`, then `{create}`.")
+        for key, value in options.items():
+            value = in_workspace(value)
+            if have.get(key) != value:
+                return fail(f"{name} has {key}={have.get(key, '(none)')}, not {key}={value}.",
+                            ", ".join(f"{k}={v}" for k, v in have.items()), f"{key}={value}",
+                            f"`docker volume rm {name}`, then `{create}`.")
+        given = set(filter(None, (have.get("o") or "").split(",")))
+        missing = [o for o in mount_options if o not in given]
+        if missing:
+            return fail(f"{name}'s mount options o={have.get('o', '')} lack {','.join(missing)}.", f"o={have.get('o', '')}",
+                        "o=" + ",".join(mount_options), f"`docker volume rm {name}`, then `{create}`.")
+        return ok(f"{name} was created with " + ", ".join(f"{k}={v}" for k, v in have.items()) + ".")
+    return Check(f"options:{name}", f"Volume {name} has driver options "
+                 + ", ".join(f"{k}={v}" for k, v in options.items()), evaluate, requires=(f"volume:{name}",))
+
+
 def volume_absent(name: str, why: str) -> Check:
     def evaluate(view: EngineView) -> Verdict:
         if view.volume(name) is None:

@@ -1,0 +1,115 @@
+"""Lesson 11: volume drivers and the local driver's options (tmpfs- and folder-backed named volumes)."""
+from ..checks import (container_exists, container_finished, has_mount, host_file, volume_exists, volume_file,
+                      volume_options)
+from ..exercise import Exercise, Mistake, Owned
+
+LESSON = "book/11-volume-drivers.md"
+LAB = "labs/11-volume-drivers.ipynb"
+IMAGE = "busybox:1.36"
+CREATE_RAM = ("docker volume create --driver local --opt type=tmpfs --opt device=tmpfs "
+              "--opt o=size=16m,mode=1777 lab-ramdisk")
+RUN_RAM = f"docker run --name lab-ram-user -v lab-ramdisk:/cache {IMAGE} sh -c 'df -h /cache'"
+
+RAM_VOLUME = Exercise(
+    id="ex29",
+    title="A named volume in memory",
+    lesson=LESSON,
+    lab=LAB,
+    goal=("Create lab-ramdisk with the local driver's options type=tmpfs, device=tmpfs, o=size=16m,mode=1777. Run "
+          "lab-ram-user with it at /cache, showing df -h /cache. Leave it stopped."),
+    owns=Owned(containers=("lab-ram-user",), volumes=("lab-ramdisk",)),
+    checks=(
+        volume_exists("lab-ramdisk"),
+        volume_options("lab-ramdisk", {"type": "tmpfs", "device": "tmpfs"}, ("size=16m",)),
+        container_exists("lab-ram-user", how=f"Run `{RUN_RAM}`."),
+        has_mount("lab-ram-user", "/cache", "volume", "lab-ramdisk", flag="-v lab-ramdisk:/cache"),
+        container_finished("lab-ram-user"),
+    ),
+    hints=("--opt KEY=VALUE passes options to the driver; the local driver hands them to mount(8).",
+           f"{CREATE_RAM}; {RUN_RAM}"),
+    solution=(CREATE_RAM, RUN_RAM),
+    mistakes=(
+        Mistake("a plain volume", ("docker volume create lab-ramdisk", RUN_RAM), "has no driver options"),
+        Mistake("no size", ("docker volume create --opt type=tmpfs --opt device=tmpfs lab-ramdisk", RUN_RAM),
+                "lack size=16m"),
+    ),
+)
+
+CREATE_DIR = ('mkdir -p "$WORKSPACE/shared-folder" && docker volume create --opt type=none --opt o=bind '
+              '--opt device="$WORKSPACE/shared-folder" lab-hostdir')
+RUN_DIR = f"docker run --name lab-hostdir-user -v lab-hostdir:/data {IMAGE} sh -c 'echo hello from a volume > /data/hello.txt'"
+
+FOLDER_VOLUME = Exercise(
+    id="ex30",
+    title="A named volume that lives in a folder you choose",
+    lesson=LESSON,
+    lab=LAB,
+    goal=("Create the folder shared-folder in your workspace and a volume lab-hostdir on it (type=none, o=bind, "
+          "device=that folder). Run lab-hostdir-user with lab-hostdir at /data writing 'hello from a volume' to "
+          "/data/hello.txt; the file must appear in the folder on the host."),
+    owns=Owned(containers=("lab-hostdir-user",), volumes=("lab-hostdir",), host_paths=("shared-folder",)),
+    checks=(
+        volume_exists("lab-hostdir"),
+        volume_options("lab-hostdir", {"type": "none", "o": "bind", "device": "$WORKSPACE/shared-folder"}),
+        container_exists("lab-hostdir-user", how=f"Run `{RUN_DIR}`."),
+        has_mount("lab-hostdir-user", "/data", "volume", "lab-hostdir", flag="-v lab-hostdir:/data"),
+        host_file("$WORKSPACE/shared-folder/hello.txt", contains="hello from a volume", next_step=f"Run `{RUN_DIR}`."),
+    ),
+    hints=("The folder must exist before the first container mounts the volume.", f"{CREATE_DIR}; {RUN_DIR}"),
+    solution=(CREATE_DIR, RUN_DIR),
+    mistakes=(
+        Mistake("a bind mount instead", (CREATE_DIR, f'docker run --name lab-hostdir-user -v "$WORKSPACE/shared-folder":/data '
+                                                     f"{IMAGE} sh -c 'echo hello from a volume > /data/hello.txt'"),
+                "is a bind mount of the host folder"),
+        Mistake("another folder", ('mkdir -p "$WORKSPACE/elsewhere" && docker volume create --opt type=none --opt o=bind '
+                                   '--opt device="$WORKSPACE/elsewhere" lab-hostdir', RUN_DIR), "has device="),
+    ),
+)
+
+COMPOSE_FILE = '''name: lab-compose-ram
+services:
+  app:
+    image: busybox:1.36
+    command: ["sh", "-c", "echo warm > /cache/state.txt && df -h /cache"]
+    volumes:
+      - cache:/cache
+volumes:
+  cache:
+    driver: local
+    driver_opts:
+      type: tmpfs
+      device: tmpfs
+      o: size=8m
+'''
+WRITE_COMPOSE = ('mkdir -p "$WORKSPACE/compose-ram" && cat > "$WORKSPACE/compose-ram/compose.yaml" <<\'YAML\'\n'
+                 f"{COMPOSE_FILE}YAML")
+UP = 'docker compose -f "$WORKSPACE/compose-ram/compose.yaml" up'
+
+COMPOSE_DRIVER = Exercise(
+    id="ex31",
+    title="Driver options in a Compose file",
+    lesson=LESSON,
+    lab=LAB,
+    goal=("Write compose-ram/compose.yaml for a project lab-compose-ram whose service app mounts a volume cache at "
+          "/cache, declared with driver: local and driver_opts type=tmpfs, device=tmpfs, o=size=8m. Run it once."),
+    owns=Owned(containers=("lab-compose-ram-app-1",), volumes=("lab-compose-ram_cache",),
+               networks=("lab-compose-ram_default",), host_paths=("compose-ram",)),
+    checks=(
+        container_exists("lab-compose-ram-app-1", how=f"Write the file, then run `{UP}`."),
+        has_mount("lab-compose-ram-app-1", "/cache", "volume", "lab-compose-ram_cache",
+                  redo=f"Mount the volume in the service (`- cache:/cache`), then `{UP} --force-recreate`."),
+        volume_exists("lab-compose-ram_cache"),
+        volume_options("lab-compose-ram_cache", {"type": "tmpfs", "device": "tmpfs"}, ("size=8m",)),
+        container_finished("lab-compose-ram-app-1"),
+    ),
+    hints=("driver_opts: is the Compose spelling of --opt; its keys are the same.",
+           "Options are fixed when the volume is created: after changing them, `docker compose down -v` first."),
+    solution=(WRITE_COMPOSE, UP),
+    mistakes=(
+        Mistake("no driver options", (
+            WRITE_COMPOSE.replace("    driver: local\n    driver_opts:\n      type: tmpfs\n      device: tmpfs\n"
+                                  "      o: size=8m\n", "    driver: local\n"), UP), "has no driver options"),
+    ),
+)
+
+EXERCISES = (RAM_VOLUME, FOLDER_VOLUME, COMPOSE_DRIVER)
