@@ -188,6 +188,39 @@ def container_stopped(name: str) -> Check:
     return Check(f"stopped:{name}", f"Container {name} has stopped", evaluate, requires=(f"container:{name}",))
 
 
+def container_recreated_after(name: str, volume: str, seconds: float = 1.0) -> Check:
+    """`name` was created well after `volume`: a new container on old data, not the one that made the volume.
+
+    The local driver records a volume's creation to the second, so the container
+    that created it is less than a second younger than it.
+    """
+    def evaluate(view: EngineView) -> Verdict:
+        created = _timestamp(view.container(name).get("Created", ""))
+        born = _timestamp((view.volume(volume) or {}).get("CreatedAt", ""))
+        if created is None or born is None or created - born >= seconds:
+            return ok(f"{name} is a newer container than the data in {volume}.")
+        return fail(f"{name} is the container that first created {volume}; the point is a NEW container on the "
+                    "same data.", "the original container", "a container created later",
+                    f"`docker rm -f {name}`, then run it again with the same volume.")
+    return Check(f"recreated:{name}", f"Container {name} was recreated on {volume}", evaluate,
+                 requires=(f"container:{name}", f"volume:{volume}"))
+
+
+def _timestamp(text: str) -> float | None:
+    """Seconds since the epoch from the engine's RFC 3339 times (nanoseconds and zones included)."""
+    from datetime import datetime
+    if not text:
+        return None
+    head, _, rest = text.partition(".")
+    zone = rest.lstrip("0123456789") if rest else text[19:]
+    fraction = float("0." + rest[: len(rest) - len(zone)]) if rest and rest[0].isdigit() else 0.0
+    zone = "+00:00" if zone in ("Z", "") else zone
+    try:
+        return datetime.fromisoformat(head[:19] + zone).timestamp() + fraction
+    except ValueError:
+        return None
+
+
 def container_absent(name: str, why: str) -> Check:
     def evaluate(view: EngineView) -> Verdict:
         container = view.container(name)
@@ -250,6 +283,11 @@ def has_mount(container: str, destination: str, type: str, source: str = "", *, 
             return fail(f"{destination} holds the named volume {here.name}; this step is about the anonymous volume "
                         "Docker makes when you give no name.", here.describe(), expected, redo)
         if type == "volume" and source and here.name != source:
+            elsewhere = next((m for m in mounts if m.type == "volume" and m.name == source), None)
+            if elsewhere is not None:
+                origin = " (the anonymous volume there comes from the image's VOLUME)" if here.anonymous else ""
+                return fail(f"{container} mounts volume {source} at {elsewhere.destination}, not at {destination}"
+                            f"{origin}.", listing, expected, redo)
             if here.anonymous:
                 return fail(f"{destination} is an anonymous volume ({here.name[:12]}…): `-v {destination}` with no "
                             f"name makes a new, nameless volume each time. Name it {source}.",

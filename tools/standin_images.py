@@ -1,10 +1,17 @@
 """Build local stand-ins for the images the labs use, where no registry is reachable.
 
-The labs name official images (``busybox:1.36``). On a learner's machine Docker
-pulls them; here no registry answers, so we build an image with the same name
-that honours the contract the lessons rely on: a POSIX shell and the usual
-applets on PATH, ``CMD ["sh"]``, root by default, ``/etc/passwd`` with
-``nobody`` (65534). An image already present is left alone.
+The labs name official images (``busybox:1.36``, ``postgres:15``, ``postgres:17``).
+On a learner's machine Docker pulls them; here no registry answers, so we build
+images with the same names that honour the contracts the lessons rely on:
+
+- busybox: a POSIX shell and the usual applets on PATH, ``CMD ["sh"]``, root by
+  default, ``/etc/passwd`` with ``nobody`` (65534);
+- postgres: Debian's PostgreSQL of that major version (bookworm has 15, trixie
+  17) with an entrypoint that follows the official one as the lessons use it
+  (see tools/postgres/docker-entrypoint.sh), ``VOLUME /var/lib/postgresql/data``,
+  the server as user ``postgres`` (UID 999), port 5432.
+
+An image already present is left alone.
 """
 from __future__ import annotations
 
@@ -13,6 +20,7 @@ import os
 import subprocess
 import sys
 import tarfile
+from pathlib import Path
 
 import docker
 
@@ -89,9 +97,68 @@ def ensure_busybox(client: docker.DockerClient) -> str:
     return f"{BUSYBOX}: built a local stand-in"
 
 
+POSTGRES = {"postgres:15": ("bookworm", "15"), "postgres:17": ("trixie", "17")}
+CACHE = Path(os.environ.get("COURSE_CACHE", "/var/cache/docker-volumes-course"))
+ENTRYPOINT = Path(__file__).resolve().parent / "postgres" / "docker-entrypoint.sh"
+
+
+def postgres_rootfs(suite: str, major: str) -> Path:
+    """A Debian root with PostgreSQL `major` and no cluster of its own, debootstrapped once into the cache."""
+    root = CACHE / f"pg{major}-root"
+    if not (root / f"usr/lib/postgresql/{major}/bin/postgres").exists():
+        partial = Path(f"{root}.partial")
+        subprocess.run(["rm", "-rf", str(partial)], check=True)
+        CACHE.mkdir(parents=True, exist_ok=True)
+        with open(CACHE / f"debootstrap-pg{major}.log", "w") as log:
+            subprocess.run(["debootstrap", "--variant=minbase", f"--include=postgresql-{major}", suite, str(partial)],
+                           check=True, stdout=log, stderr=subprocess.STDOUT)
+        partial.rename(root)
+    # Shape it like the official image: no Debian cluster, postgres as 999:999, the data folder, our entrypoint.
+    subprocess.run(["rm", "-rf", str(root / f"var/lib/postgresql/{major}"), str(root / f"etc/postgresql/{major}"),
+                    str(root / "var/cache/apt/archives"), str(root / "usr/share/doc"), str(root / "usr/share/man")],
+                   check=True)
+    subprocess.run(["chroot", str(root), "sh", "-c",
+                    "groupmod -g 999 postgres && usermod -u 999 -g 999 postgres && "
+                    "mkdir -p /var/lib/postgresql/data /var/run/postgresql /docker-entrypoint-initdb.d && "
+                    "chown -R 999:999 /var/lib/postgresql /var/run/postgresql"], check=True)
+    target = root / "usr/local/bin/docker-entrypoint.sh"
+    target.write_bytes(ENTRYPOINT.read_bytes())
+    target.chmod(0o755)
+    return root
+
+
+def ensure_postgres(client: docker.DockerClient, tag: str) -> str:
+    try:
+        client.images.get(tag)
+        return f"{tag}: present"
+    except docker.errors.ImageNotFound:
+        pass
+    repo, version = tag.split(":")
+    try:
+        client.images.pull(repo, tag=version)
+        return f"{tag}: pulled"
+    except docker.errors.APIError:
+        if os.geteuid() != 0:
+            return f"{tag}: not present and no registry answers; building a stand-in needs root"
+    suite, major = POSTGRES[tag]
+    root = postgres_rootfs(suite, major)
+    changes = [f"ENV PATH=/usr/lib/postgresql/{major}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+               "ENV PGDATA=/var/lib/postgresql/data", "ENV LANG=C.UTF-8", f"ENV PG_MAJOR={major}",
+               "VOLUME /var/lib/postgresql/data", 'ENTRYPOINT ["docker-entrypoint.sh"]', 'CMD ["postgres"]',
+               "EXPOSE 5432", "STOPSIGNAL SIGINT", f"LABEL {STANDIN_LABEL}=true"]
+    tar = subprocess.Popen(["tar", "-C", str(root), "-c", "."], stdout=subprocess.PIPE)
+    subprocess.run(["docker", "import", *[arg for change in changes for arg in ("--change", change)], "-", tag],
+                   stdin=tar.stdout, check=True, stdout=subprocess.DEVNULL)
+    tar.stdout.close()
+    tar.wait()
+    return f"{tag}: built a local stand-in from Debian {suite}"
+
+
 def main() -> int:
     client = docker.from_env()
     print("images:", ensure_busybox(client), file=sys.stderr)
+    for tag in POSTGRES:
+        print("images:", ensure_postgres(client, tag), file=sys.stderr)
     return 0
 
 
