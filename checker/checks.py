@@ -413,7 +413,7 @@ def host_file(path: str, *, contains: str | None = None, owner_uid: int | None =
                             next_step)
             return ok(f"{real} exists and belongs to UID {owner_uid}.")
         return verdict
-    return Check(f"host-file:{path}", f"Host file {path}" + (f" containing {contains!r}" if contains else ""), evaluate)
+    return Check(f"host-file:{path}:{contains}", f"Host file {path}" + (f" containing {contains!r}" if contains else ""), evaluate)
 
 
 def host_file_absent(path: str, why: str) -> Check:
