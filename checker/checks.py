@@ -221,6 +221,18 @@ def _timestamp(text: str) -> float | None:
         return None
 
 
+def container_read_only_root(name: str) -> Check:
+    """Started with --read-only: a write outside its mounts fails loudly instead of vanishing with the container."""
+    def evaluate(view: EngineView) -> Verdict:
+        if (view.container(name).get("HostConfig") or {}).get("ReadonlyRootfs"):
+            return ok(f"{name}'s root filesystem is read-only.")
+        return fail(f"{name}'s root filesystem is writable, so a write to the wrong path would succeed and be lost "
+                    "with the container.", "writable root filesystem", "--read-only",
+                    f"Remove it (`docker rm -f {name}`) and run it again with --read-only.")
+    return Check(f"read-only-root:{name}", f"Container {name} has a read-only root filesystem", evaluate,
+                 requires=(f"container:{name}",))
+
+
 def container_absent(name: str, why: str) -> Check:
     def evaluate(view: EngineView) -> Verdict:
         container = view.container(name)
