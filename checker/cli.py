@@ -23,6 +23,7 @@ from .progress import Progress
 from .view import EngineView
 
 PASSED, NOT_PASSED, USAGE, ENVIRONMENT, INTERRUPTED = 0, 1, 2, 3, 130
+LAB_IMAGES = ("busybox:1.36", "postgres:15", "postgres:17")
 
 
 @functools.cache
@@ -321,10 +322,12 @@ def doctor() -> None:
             out.print(f"{mark} {free:.1f} GiB free under {root}")
         else:
             out.print(f"[green]✔[/green] engine data lives in {root or 'a VM'} (its free space is not visible from here)")
-        if engine.inspect_image("busybox:1.36") is not None:
-            out.print("[green]✔[/green] image busybox:1.36 is present")
+        missing = [image for image in LAB_IMAGES if engine.inspect_image(image) is None]
+        if missing:
+            out.print(f"[yellow]![/yellow] the labs' images {', '.join(missing)} are not here yet: "
+                      + "; ".join(f"`docker pull {image}`" for image in missing))
         else:
-            out.print("[yellow]![/yellow] image busybox:1.36 is not here yet: `docker pull busybox:1.36`")
+            out.print(f"[green]✔[/green] the labs' images are here: {', '.join(LAB_IMAGES)}")
     finally:
         engine.close()
     import subprocess
