@@ -54,37 +54,25 @@ def plan_reset(exercises: list[Exercise], view: EngineView) -> ResetPlan:
 
 
 def apply_reset(plan: ResetPlan, client) -> list[str]:
-    """Remove what the plan lists with docker-py `client`; returns what could not be removed, and why."""
+    """Remove what the plan lists with docker-py `client`; returns what could not be removed, and why.
+
+    Containers go first (with their anonymous volumes, never named ones), so that
+    the volumes, networks and images they held are free to go.
+    """
     import docker
 
     api, problems = client.api, []
-    for name in plan.containers:
+    removals = ([("container", name, lambda n: api.remove_container(n, force=True, v=True)) for name in plan.containers]
+                + [("volume", name, api.remove_volume) for name in plan.volumes]
+                + [("network", name, api.remove_network) for name in plan.networks]
+                + [("image", tag, api.remove_image) for tag in plan.images])   # untags; shared layers stay
+    for kind, name, remove in removals:
         try:
-            # v=True also removes the container's anonymous volumes; named volumes stay.
-            api.remove_container(name, force=True, v=True)
-        except docker.errors.NotFound:
-            pass
-    for name in plan.volumes:
-        try:
-            api.remove_volume(name, force=False)
-        except docker.errors.NotFound:
-            pass
-        except docker.errors.APIError as exc:
-            problems.append(f"volume {name}: {exc.explanation}")
-    for name in plan.networks:
-        try:
-            api.remove_network(name)
+            remove(name)
         except docker.errors.NotFound:
             pass
         except docker.errors.APIError as exc:
-            problems.append(f"network {name}: {exc.explanation}")
-    for tag in plan.images:
-        try:
-            api.remove_image(tag)   # untags; layers shared with other images stay
-        except docker.errors.NotFound:
-            pass
-        except docker.errors.APIError as exc:
-            problems.append(f"image {tag} is still used by a container of another exercise ({exc.explanation})")
+            problems.append(f"{kind} {name}: {exc.explanation}")
     for path in plan.host_paths:
         try:
             if os.path.isdir(path) and not os.path.islink(path):

@@ -72,6 +72,35 @@ class FakeEngine(_SocketServer):
                 return
 
 
+def _upstream(target: str) -> socket.socket | None:
+    upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        upstream.connect(target)
+        return upstream
+    except OSError:
+        upstream.close()
+        return None
+
+
+def _shut(*sockets: socket.socket) -> None:
+    for s in sockets:
+        try:
+            s.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
+def _forward(src: socket.socket, dst: socket.socket, allow=lambda: True) -> None:
+    """Copy src to dst until either side closes or `allow()` says stop; then shut both."""
+    try:
+        while (data := src.recv(65536)) and allow():
+            dst.sendall(data)
+    except OSError:
+        pass
+    finally:
+        _shut(src, dst)
+
+
 class DelayingProxy(_SocketServer):
     """Forwards every connection to `target` after waiting `delay` seconds."""
 
@@ -81,28 +110,12 @@ class DelayingProxy(_SocketServer):
 
     def handle(self, conn: socket.socket) -> None:
         time.sleep(self.delay)
-        upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            upstream.connect(self.target)
-        except OSError:
+        upstream = _upstream(self.target)
+        if upstream is None:
             conn.close()
             return
-
-        def pump(src: socket.socket, dst: socket.socket) -> None:
-            try:
-                while data := src.recv(65536):
-                    dst.sendall(data)
-            except OSError:
-                pass
-            finally:
-                for s in (src, dst):
-                    try:
-                        s.shutdown(socket.SHUT_RDWR)
-                    except OSError:
-                        pass
-
-        threading.Thread(target=pump, args=(upstream, conn), daemon=True).start()
-        pump(conn, upstream)
+        threading.Thread(target=_forward, args=(upstream, conn), daemon=True).start()
+        _forward(conn, upstream)
 
 
 class DyingProxy(DelayingProxy):
@@ -113,36 +126,17 @@ class DyingProxy(DelayingProxy):
         self.budget = responses
         self.lock = threading.Lock()
 
+    def spend(self) -> bool:
+        with self.lock:
+            self.budget -= 1
+            return self.budget >= 0
+
     def handle(self, conn: socket.socket) -> None:
-        upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            upstream.connect(self.target)
-        except OSError:
+        upstream = _upstream(self.target)
+        if upstream is None:
             conn.close()
             return
-
-        def client_to_engine() -> None:
-            try:
-                while data := conn.recv(65536):
-                    upstream.sendall(data)
-            except OSError:
-                pass
-
-        threading.Thread(target=client_to_engine, daemon=True).start()
-        try:
-            while data := upstream.recv(65536):
-                with self.lock:
-                    self.budget -= 1
-                    dead = self.budget < 0
-                if dead:
-                    break
-                conn.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for s in (conn, upstream):
-                try:
-                    s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-                s.close()
+        threading.Thread(target=_forward, args=(conn, upstream), daemon=True).start()
+        _forward(upstream, conn, allow=self.spend)
+        conn.close()
+        upstream.close()

@@ -78,18 +78,23 @@ def busybox_rootfs(binary: str) -> bytes:
     return buf.getvalue()
 
 
-def ensure_busybox(client: docker.DockerClient) -> str:
+def ensure_image(client: docker.DockerClient, tag: str, build) -> str:
+    """Present: nothing to do. Else the real image from a registry, or else `build()` a stand-in."""
     try:
-        client.images.get(BUSYBOX)
-        return f"{BUSYBOX}: present"
+        client.images.get(tag)
+        return f"{tag}: present"
     except docker.errors.ImageNotFound:
         pass
-    repo, tag = BUSYBOX.split(":")
+    repo, version = tag.split(":")
     try:
-        client.images.pull(repo, tag=tag)     # the real image, wherever a registry answers
-        return f"{BUSYBOX}: pulled"
+        client.images.pull(repo, tag=version)     # the real image, wherever a registry answers
+        return f"{tag}: pulled"
     except docker.errors.APIError:
-        pass
+        return build()
+
+
+def build_busybox(client: docker.DockerClient) -> str:
+    repo, tag = BUSYBOX.split(":")
     client.api.import_image_from_data(
         busybox_rootfs(busybox_binary()), repository=repo, tag=tag,
         changes=['CMD ["sh"]', f"LABEL {STANDIN_LABEL}=true",
@@ -127,19 +132,9 @@ def postgres_rootfs(suite: str, major: str) -> Path:
     return root
 
 
-def ensure_postgres(client: docker.DockerClient, tag: str) -> str:
-    try:
-        client.images.get(tag)
-        return f"{tag}: present"
-    except docker.errors.ImageNotFound:
-        pass
-    repo, version = tag.split(":")
-    try:
-        client.images.pull(repo, tag=version)
-        return f"{tag}: pulled"
-    except docker.errors.APIError:
-        if os.geteuid() != 0:
-            return f"{tag}: not present and no registry answers; building a stand-in needs root"
+def build_postgres(tag: str) -> str:
+    if os.geteuid() != 0:
+        return f"{tag}: not present and no registry answers; building a stand-in needs root"
     suite, major = POSTGRES[tag]
     root = postgres_rootfs(suite, major)
     changes = [f"ENV PATH=/usr/lib/postgresql/{major}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
@@ -156,9 +151,9 @@ def ensure_postgres(client: docker.DockerClient, tag: str) -> str:
 
 def main() -> int:
     client = docker.from_env()
-    print("images:", ensure_busybox(client), file=sys.stderr)
+    print("images:", ensure_image(client, BUSYBOX, lambda: build_busybox(client)), file=sys.stderr)
     for tag in POSTGRES:
-        print("images:", ensure_postgres(client, tag), file=sys.stderr)
+        print("images:", ensure_image(client, tag, lambda tag=tag: build_postgres(tag)), file=sys.stderr)
     return 0
 
 

@@ -2,6 +2,7 @@
 from ..checks import (container_exists, container_finished, has_mount, host_file, volume_exists, volume_file,
                       volume_options)
 from ..exercise import Exercise, Mistake, Owned
+from .compose import compose_file
 
 LESSON = "book/11-volume-drivers.md"
 LAB = "labs/11-volume-drivers.ipynb"
@@ -81,8 +82,7 @@ volumes:
       device: tmpfs
       o: size=8m
 '''
-WRITE_COMPOSE = ('mkdir -p "$WORKSPACE/compose-ram" && cat > "$WORKSPACE/compose-ram/compose.yaml" <<\'YAML\'\n'
-                 f"{COMPOSE_FILE}YAML")
+WRITE_COMPOSE = compose_file("compose-ram", COMPOSE_FILE)
 UP = 'docker compose -f "$WORKSPACE/compose-ram/compose.yaml" up'
 
 COMPOSE_DRIVER = Exercise(
