@@ -220,3 +220,19 @@ def test_notebook_check_cell_explains_problems_instead_of_raising(monkeypatch, t
     assert isinstance(result, checker.Notice) and "Cannot reach the Docker Engine" in result
     assert "There is no exercise 'ex99'" in checker.check("ex99")
     assert "There is no exercise" in checker.reset("ex1", "../x")
+
+
+def test_watch_regrades_on_engine_events_until_the_exercise_passes(fresh):
+    watcher = subprocess.Popen([*LABCHECK, "watch", "ex1", "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, env={**os.environ})
+    try:
+        first = json.loads(watcher.stdout.readline())
+        assert first["exercise"] == "ex1" and first["passed"] is False and first["event"] is None
+        solve(fresh, BY_ID["ex1"])
+        code = watcher.wait(timeout=60)
+        verdicts = [json.loads(line) for line in watcher.stdout.read().splitlines()]
+    finally:
+        if watcher.poll() is None:
+            watcher.kill()
+    assert code == 0 and verdicts[-1]["passed"] is True
+    assert verdicts[-1]["event"]["type"] == "container" and verdicts[-1]["graded_at_ns"] > verdicts[-1]["event"]["time_nano"]
