@@ -125,7 +125,8 @@ def postgres_rootfs(suite: str, major: str) -> Path:
     subprocess.run(["chroot", str(root), "sh", "-c",
                     "groupmod -g 999 postgres && usermod -u 999 -g 999 postgres && "
                     "mkdir -p /var/lib/postgresql/data /var/run/postgresql /docker-entrypoint-initdb.d && "
-                    "chown -R 999:999 /var/lib/postgresql /var/run/postgresql"], check=True)
+                    "chown -R 999:999 /var/lib/postgresql /var/run/postgresql"],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     target = root / "usr/local/bin/docker-entrypoint.sh"
     target.write_bytes(ENTRYPOINT.read_bytes())
     target.chmod(0o755)
