@@ -47,3 +47,18 @@ def engine_snapshot(client) -> dict:
     images = {i["Id"]: tuple(sorted(i.get("RepoTags") or ())) for i in api.images(all=True)}
     networks = {n["Id"]: n["Name"] for n in api.networks()}
     return {"volumes": volumes, "containers": containers, "images": images, "networks": networks}
+
+
+def settled_snapshot(client, tries: int = 20) -> dict:
+    """A snapshot taken once the engine has stopped changing by itself (a container that just exited can
+    still be finishing its state change when `docker run` returns)."""
+    import time
+
+    previous = engine_snapshot(client)
+    for _ in range(tries):
+        time.sleep(0.2)
+        current = engine_snapshot(client)
+        if current == previous:
+            return current
+        previous = current
+    return previous

@@ -17,7 +17,7 @@ from checker.readonly_client import ReadOnlyEngine
 
 from .conftest import TEST_LABEL, RUN_ID, grade_now, prepare_prerequisites, readonly, reset_all, run, solve
 from .fakes import DyingProxy
-from .snapshot import engine_snapshot
+from .snapshot import engine_snapshot, settled_snapshot
 
 LABCHECK = [sys.executable, "-m", "checker"]
 GRADING_EVENTS = {("container", "archive-path"), ("volume", "mount"), ("volume", "unmount")}
@@ -44,7 +44,7 @@ def events_between(client, since: float, until: float) -> set[tuple[str, str]]:
 
 
 def assert_grading_changes_nothing(client) -> None:
-    before = engine_snapshot(client)
+    before = settled_snapshot(client)
     since = time.time()
     grade_everything_repeatedly()
     until = time.time() + 0.5
@@ -98,7 +98,7 @@ def test_reset_all_removes_exactly_the_exercises_own_resources(fresh):
                                          "com.docker.compose.service": name})
             decoy_containers.append(decoy)
     assert len(decoy_volumes) + len(decoy_containers) >= 300
-    before = engine_snapshot(fresh)
+    before = settled_snapshot(fresh)
 
     done = labcheck("reset", "--all", "--yes")
     assert done.returncode == 0, done.stderr
@@ -177,7 +177,7 @@ def test_hostile_volume_content_gets_a_bounded_clear_verdict(fresh, kind, route)
 
 def test_engine_dying_during_a_grade_is_exit_3_and_leaves_nothing(fresh, tmp_path):
     solve(fresh, BY_ID["ex4"])
-    before = engine_snapshot(fresh)
+    before = settled_snapshot(fresh)
     path = str(tmp_path / "dying.sock")
     with DyingProxy(path, "/var/run/docker.sock", responses=2):
         done = labcheck("grade", "--all", env={"DOCKER_HOST": f"unix://{path}"})
@@ -188,7 +188,7 @@ def test_engine_dying_during_a_grade_is_exit_3_and_leaves_nothing(fresh, tmp_pat
 
 def test_grading_never_creates_a_helper_when_it_cannot_see_a_volume(fresh):
     solve(fresh, BY_ID["ex3"])              # lab-notes exists and no container mounts it
-    before = engine_snapshot(fresh)
+    before = settled_snapshot(fresh)
     since = time.time()
     done = labcheck("ex3", "--json", env={"LABCHECK_HOST_READS": "0"})
     until = time.time() + 0.5
