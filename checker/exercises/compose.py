@@ -8,6 +8,13 @@ PROJECT_FILE = '"$WORKSPACE/compose/compose.yaml"'
 COMPOSE = f"docker compose -f {PROJECT_FILE}"
 
 
+def project_owns(project: str, folder: str, volumes: tuple[str, ...], extra_volumes: tuple[str, ...] = ()) -> Owned:
+    """What a one-service Compose project called `project` creates: Compose's names for its container
+    (PROJECT-app-1), volumes (PROJECT_KEY) and default network, and the folder of its compose.yaml."""
+    return Owned(containers=(f"{project}-app-1",), volumes=(*(f"{project}_{v}" for v in volumes), *extra_volumes),
+                 networks=(f"{project}_default",), host_paths=(folder,))
+
+
 def compose_file(folder: str, body: str) -> str:
     """A shell command that writes `body` to $WORKSPACE/FOLDER/compose.yaml."""
     return f'mkdir -p "$WORKSPACE/{folder}" && cat > "$WORKSPACE/{folder}/compose.yaml" <<\'YAML\'\n{body}YAML'
@@ -38,8 +45,7 @@ PROJECT_VOLUME = Exercise(
     goal=("Write compose/compose.yaml in your workspace for a project named lab-compose: a service app "
           "(busybox:1.36) appending the line 'visit' to /data/visits.txt, with a named volume data (label "
           "course=docker-volumes) at /data. Run docker compose up, then docker compose up --force-recreate."),
-    owns=Owned(containers=("lab-compose-app-1",), volumes=("lab-compose_data",), networks=("lab-compose_default",),
-               host_paths=("compose",)),
+    owns=project_owns("lab-compose", "compose", ("data",)),
     checks=(
         container_exists("lab-compose-app-1", how=f"Write the file, then run `{COMPOSE} up`."),
         has_mount("lab-compose-app-1", "/data", "volume", "lab-compose_data", redo=(f"Mount the project volume in the service (`- data:/data` under its volumes:), then "
@@ -75,8 +81,7 @@ DOWN_KEEPS = Exercise(
     lab=LAB,
     goal=("Copy your compose.yaml to compose-down/compose.yaml with the project renamed lab-compose-down. Run "
           "docker compose up, then docker compose down (without -v). The project's volume must survive."),
-    owns=Owned(containers=("lab-compose-down-app-1",), volumes=("lab-compose-down_data",),
-               networks=("lab-compose-down_default",), host_paths=("compose-down",)),
+    owns=project_owns("lab-compose-down", "compose-down", ("data",)),
     checks=(
         host_file("$WORKSPACE/compose-down/compose.yaml", contains="name: lab-compose-down",
                   next_step="Write the file: the project of ex26, with `name: lab-compose-down`."),
@@ -118,8 +123,7 @@ EXTERNAL_VOLUME = Exercise(
     goal=("Create the volume lab-ext-data yourself (label course=docker-volumes). Write compose-ext/compose.yaml for "
           "a project lab-compose-ext whose service app writes 'from compose' to /data/ext.txt, mounting lab-ext-data "
           "as an external volume. Run docker compose up, then docker compose down -v."),
-    owns=Owned(containers=("lab-compose-ext-app-1",), volumes=("lab-ext-data", "lab-compose-ext_shared"),
-               networks=("lab-compose-ext_default",), host_paths=("compose-ext",)),
+    owns=project_owns("lab-compose-ext", "compose-ext", ("shared",), extra_volumes=("lab-ext-data",)),
     checks=(
         volume_exists("lab-ext-data", labels={"course": "docker-volumes"}),
         container_absent("lab-compose-ext-app-1", why=f"Take the project down: `{EXT_COMPOSE} down -v`."),

@@ -2,7 +2,7 @@
 from ..checks import (container_exists, container_finished, has_mount, host_file, volume_exists, volume_file,
                       volume_options)
 from ..exercise import Exercise, Mistake, Owned
-from .compose import compose_file
+from .compose import compose_file, project_owns
 
 LESSON = "book/11-volume-drivers.md"
 LAB = "labs/11-volume-drivers.ipynb"
@@ -92,8 +92,7 @@ COMPOSE_DRIVER = Exercise(
     lab=LAB,
     goal=("Write compose-ram/compose.yaml for a project lab-compose-ram whose service app mounts a volume cache at "
           "/cache, declared with driver: local and driver_opts type=tmpfs, device=tmpfs, o=size=8m. Run it once."),
-    owns=Owned(containers=("lab-compose-ram-app-1",), volumes=("lab-compose-ram_cache",),
-               networks=("lab-compose-ram_default",), host_paths=("compose-ram",)),
+    owns=project_owns("lab-compose-ram", "compose-ram", ("cache",)),
     checks=(
         container_exists("lab-compose-ram-app-1", how=f"Write the file, then run `{UP}`."),
         has_mount("lab-compose-ram-app-1", "/cache", "volume", "lab-compose-ram_cache",
