@@ -7,7 +7,7 @@ import subprocess
 from dataclasses import dataclass, field
 
 from .exercise import Exercise
-from .paths import workspace
+from .paths import workspace, workspace_path
 from .view import EngineView
 
 
@@ -48,7 +48,7 @@ def plan_reset(exercises: list[Exercise], view: EngineView) -> ResetPlan:
                 plan.volumes.append(volume)
         plan.images += [i for i in ex.owns.images if view.image(i) is not None]
         plan.networks += [n for n in ex.owns.networks if view.network(n) is not None]
-        root = workspace()
+        root = workspace_path()
         plan.host_paths += [str(root / p) for p in ex.owns.host_paths if os.path.lexists(root / p)]
     return plan
 

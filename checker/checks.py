@@ -11,7 +11,7 @@ import tarfile
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .mounts import Mount, human_bytes, mounts_of
+from .mounts import human_bytes, mount_at, mounts_of
 from .view import EngineView
 from .volume_files import FileRead, read_from_host
 
@@ -270,7 +270,7 @@ def has_mount(container: str, destination: str, type: str, source: str = "", *, 
     def evaluate(view: EngineView) -> Verdict:
         source = in_workspace(source_given)
         mounts = mounts_of(view.container(container))
-        here = next((m for m in mounts if m.destination.rstrip("/") == destination.rstrip("/")), None)
+        here = mount_at(mounts, destination)
         listing = "; ".join(m.describe() for m in mounts) or "no mounts"
         if here is None:
             same_source = next((m for m in mounts if m.type == type and source and source in (m.name, m.source)), None)
@@ -333,8 +333,8 @@ def has_mount(container: str, destination: str, type: str, source: str = "", *, 
 
 def in_workspace(path: str) -> str:
     if path.startswith("$WORKSPACE/"):
-        from .paths import workspace
-        return str(workspace() / path[len("$WORKSPACE/"):])
+        from .paths import workspace_path
+        return str(workspace_path() / path[len("$WORKSPACE/"):])
     return path
 
 
@@ -399,8 +399,7 @@ def volume_file_absent(volume: str, path: str, why: str) -> Check:
 def file_in_mount(container: str, destination: str, path: str, *, contains: str, next_step: str) -> Check:
     """A file in whatever volume `container` has at `destination`: for anonymous volumes, whose name is unknown."""
     def evaluate(view: EngineView) -> Verdict:
-        here = next((m for m in mounts_of(view.container(container))
-                     if m.destination.rstrip("/") == destination.rstrip("/")), None)
+        here = mount_at(mounts_of(view.container(container)), destination)
         if here is None or here.type != "volume":
             return fail(f"{container} has no volume at {destination}.", "no volume", f"a volume at {destination}",
                         next_step)

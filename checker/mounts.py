@@ -89,3 +89,8 @@ def mounts_of(container: dict) -> list[Mount]:
             size, mode, read_only = _parse_tmpfs_options(options or "")
             found.append(Mount("tmpfs", destination, read_only=read_only, tmpfs_size=size, tmpfs_mode=mode))
     return found
+
+
+def mount_at(mounts: list[Mount], destination: str) -> Mount | None:
+    """The mount at `destination` (a trailing slash makes no difference), if any."""
+    return next((m for m in mounts if m.destination.rstrip("/") == destination.rstrip("/")), None)

@@ -12,12 +12,18 @@ def state_dir() -> Path:
     return Path(os.environ.get("LABCHECK_HOME") or platformdirs.user_state_dir("labcheck"))
 
 
-def workspace() -> Path:
+def workspace_path() -> Path:
     """The host folder for bind-mount sources and backup archives (LABCHECK_WORKSPACE overrides).
 
     It lives under the home folder because Docker Desktop shares the home
     folder with its VM by default, so bind mounts from here work everywhere.
+    Grading only reads paths in it, so this does not create it.
     """
-    path = Path(os.environ.get("LABCHECK_WORKSPACE") or Path.home() / "docker-volumes-lab")
+    return Path(os.environ.get("LABCHECK_WORKSPACE") or Path.home() / "docker-volumes-lab")
+
+
+def workspace() -> Path:
+    """The workspace folder, created if need be: for labs and reference solutions that write into it."""
+    path = workspace_path()
     path.mkdir(parents=True, exist_ok=True)
     return path
