@@ -21,6 +21,7 @@ engine: $(STAMP)
 
 test: $(STAMP)
 	bash tools/engine.sh ensure
+	bash tools/browser.sh
 	$(PY) -m pytest
 
 book: $(STAMP)
