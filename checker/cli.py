@@ -17,13 +17,13 @@ import click
 from . import __version__
 from .engine import MIN_API_VERSION, EnvironmentProblem, connect, connect_readonly, resolve_endpoint
 from .exercise import Exercise
-from .exercises import BY_ID, COURSE
+from .exercises import BY_ID, COURSE, IMAGES
 from .grading import grade, grade_all, grade_and_record
 from .progress import Progress
 from .view import EngineView
 
 PASSED, NOT_PASSED, USAGE, ENVIRONMENT, INTERRUPTED = 0, 1, 2, 3, 130
-LAB_IMAGES = ("busybox:1.36", "postgres:15", "postgres:17")
+LAB_IMAGES = IMAGES  # every lesson's images, from its record in checker/exercises
 
 
 @functools.cache

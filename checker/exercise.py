@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .checks import Check
+from .lesson import Lesson
 
 
 @dataclass(frozen=True)
@@ -37,8 +38,7 @@ class Mistake:
 class Exercise:
     id: str                      # "ex1", "ex2", … in course order; never renumbered
     title: str
-    lesson: str                  # book page, e.g. "book/02-named-volumes.md"
-    lab: str                     # notebook, e.g. "labs/02-named-volumes.ipynb"
+    part_of: Lesson              # the lesson record: its page and lab are this exercise's
     goal: str                    # the task, as the learner reads it
     owns: Owned
     checks: tuple[Check, ...]
@@ -50,3 +50,13 @@ class Exercise:
     @property
     def number(self) -> int:
         return int(self.id[2:])
+
+    @property
+    def lesson(self) -> str:
+        """The book page, e.g. "book/02-named-volumes.md"."""
+        return self.part_of.page
+
+    @property
+    def lab(self) -> str:
+        """The lab notebook, e.g. "labs/02-named-volumes.ipynb"."""
+        return self.part_of.lab

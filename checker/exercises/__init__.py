@@ -1,9 +1,19 @@
-"""The course's exercises, in course order. Ids are never renumbered."""
+"""The course: one module per lesson, in course order. Ids are never renumbered.
+
+Each module defines its ``LESSON`` record and its ``EXERCISES``; everything else
+(lesson and lab paths, the table of contents, the lesson tables, the doctor's
+image list) follows from these lists or is checked against them.
+"""
 from ..exercise import Exercise
+from ..lesson import Lesson
 from . import (anonymous, backup, bind_mounts, compose, data_loss, databases, ephemeral, mount_syntax, named_volumes,
                shared_volumes, tmpfs, volume_drivers, volume_init)
 
-LESSONS = (ephemeral, named_volumes, mount_syntax, volume_init, anonymous, bind_mounts, tmpfs, shared_volumes,
+MODULES = (ephemeral, named_volumes, mount_syntax, volume_init, anonymous, bind_mounts, tmpfs, shared_volumes,
            backup, compose, volume_drivers, databases, data_loss)
-COURSE: tuple[Exercise, ...] = tuple(exercise for lesson in LESSONS for exercise in lesson.EXERCISES)
+LESSONS: tuple[Lesson, ...] = tuple(module.LESSON for module in MODULES)
+EXERCISES_OF: dict[int, tuple[Exercise, ...]] = {module.LESSON.number: module.EXERCISES for module in MODULES}
+COURSE: tuple[Exercise, ...] = tuple(exercise for module in MODULES for exercise in module.EXERCISES)
 BY_ID: dict[str, Exercise] = {exercise.id: exercise for exercise in COURSE}
+IMAGES: tuple[str, ...] = tuple(dict.fromkeys(image for lesson in LESSONS for image in lesson.images))
+"""Every image the labs run, once each, in course order: what `labcheck doctor` looks for."""

@@ -2,9 +2,11 @@
 from ..checks import (container_absent, container_exists, container_image, file_in_mount, has_mount, volume_exists,
                       volume_file)
 from ..exercise import Exercise, Mistake, Owned
+from ..lesson import Lesson
 
-LESSON = "book/05-anonymous-volumes.md"
-LAB = "labs/05-anonymous-volumes.ipynb"
+LESSON = Lesson(
+    number=5, slug="anonymous-volumes", title="Anonymous volumes",
+    summary="where nameless volumes come from, why they pile up, and how to name or rescue them.")
 IMAGE = "lab-cache-app:1"
 BUILD = "printf 'FROM busybox:1.36\\nVOLUME /cache\\n' | docker build -q -t lab-cache-app:1 -"
 RUN_ANON = f"docker run --name lab-anon {IMAGE} sh -c 'echo cached once > /cache/hit.txt'"
@@ -12,8 +14,7 @@ RUN_ANON = f"docker run --name lab-anon {IMAGE} sh -c 'echo cached once > /cache
 FROM_VOLUME_INSTRUCTION = Exercise(
     id="ex11",
     title="Where anonymous volumes come from",
-    lesson=LESSON,
-    lab=LAB,
+    part_of=LESSON,
     goal=("Build lab-cache-app:1, whose Dockerfile declares VOLUME /cache. Run lab-anon from it with no -v at all, "
           "writing 'cached once' to /cache/hit.txt. Leave it stopped."),
     owns=Owned(containers=("lab-anon",), images=(IMAGE,)),
@@ -45,8 +46,7 @@ RUN_NAMED = f"docker run --name lab-named-cache -v lab-cache:/cache {IMAGE} sh -
 NAME_IT = Exercise(
     id="ex12",
     title="Give the image's volume a name",
-    lesson=LESSON,
-    lab=LAB,
+    part_of=LESSON,
     goal=("Run lab-named-cache from lab-cache-app:1 with the volume the image declares given a name: lab-cache at "
           "/cache. Write 'kept by name' to /cache/hit.txt."),
     owns=Owned(containers=("lab-named-cache",), volumes=("lab-cache",)),
@@ -77,8 +77,7 @@ RESCUE = "docker run --rm --volumes-from lab-forgot -v lab-rescued:/rescue busyb
 RESCUE_DATA = Exercise(
     id="ex13",
     title="Rescue data from an anonymous volume",
-    lesson=LESSON,
-    lab=LAB,
+    part_of=LESSON,
     goal=("lab-forgot (from lab-cache-app:1) wrote 'precious' to /cache/data.txt, in an anonymous volume. Copy "
           "/cache into a new named volume lab-rescued with a throwaway container using --volumes-from lab-forgot, "
           "then remove lab-forgot together with its anonymous volume."),

@@ -1,9 +1,11 @@
 """Lesson 9: backing up a volume to an archive, restoring it, and cloning a volume."""
 from ..checks import host_archive, volume_exists, volume_file
 from ..exercise import Exercise, Mistake, Owned
+from ..lesson import Lesson
 
-LESSON = "book/09-backup-restore.md"
-LAB = "labs/09-backup-restore.ipynb"
+LESSON = Lesson(
+    number=9, slug="backup-restore", title="Backup and restore",
+    summary="back a volume up to an archive, restore it, clone it, and keep backups consistent.")
 IMAGE = "busybox:1.36"
 SEED = (f"docker run --rm -v lab-important:/data {IMAGE} sh -c "
         "'mkdir -p /data/photos && echo \"the only copy\" > /data/notes.txt && echo meow > /data/photos/cat.txt'")
@@ -14,8 +16,7 @@ ARCHIVE = "$WORKSPACE/backups/lab-important.tar.gz"
 BACK_UP = Exercise(
     id="ex23",
     title="Back up a volume to an archive on the host",
-    lesson=LESSON,
-    lab=LAB,
+    part_of=LESSON,
     goal=("Fill a volume lab-important with notes.txt ('the only copy') and photos/cat.txt ('meow'). Back it up to "
           "backups/lab-important.tar.gz in your workspace with a throwaway container that mounts the volume "
           "read-only, with paths in the archive relative to the volume's root."),
@@ -45,8 +46,7 @@ RESTORE = (f'docker run --rm -v lab-restored:/data -v "$WORKSPACE/backups":/back
 RESTORE_IT = Exercise(
     id="ex24",
     title="Restore the archive into a new volume",
-    lesson=LESSON,
-    lab=LAB,
+    part_of=LESSON,
     goal="Restore backups/lab-important.tar.gz into a new volume lab-restored, so that its root holds notes.txt "
          "and photos/cat.txt.",
     owns=Owned(volumes=("lab-restored",)),
@@ -71,8 +71,7 @@ CLONE = f"docker run --rm -v lab-important:/from:ro -v lab-clone:/to {IMAGE} cp 
 CLONE_IT = Exercise(
     id="ex25",
     title="Clone a volume without an archive",
-    lesson=LESSON,
-    lab=LAB,
+    part_of=LESSON,
     goal=("Create a volume lab-clone labelled course=docker-volumes and copy everything in lab-important into it "
           "with one container that mounts both, the source read-only."),
     owns=Owned(volumes=("lab-clone",)),

@@ -2,9 +2,11 @@
 from ..checks import (container_exists, container_file, container_finished, container_running, container_user,
                       has_mount, host_file)
 from ..exercise import Exercise, Mistake, Owned
+from ..lesson import Lesson
 
-LESSON = "book/06-bind-mounts.md"
-LAB = "labs/06-bind-mounts.ipynb"
+LESSON = Lesson(
+    number=6, slug="bind-mounts", title="Bind mounts",
+    summary="live edits, read-only configuration files, missing host paths and file ownership.")
 IMAGE = "busybox:1.36"
 DRAFT = ('mkdir -p "$WORKSPACE/site" && echo "first draft" > "$WORKSPACE/site/index.html"')
 RUN_LIVE = f'docker run -d --name lab-live -v "$WORKSPACE/site":/var/www:ro {IMAGE} httpd -f -p 8080 -h /var/www'
@@ -13,8 +15,7 @@ EDIT = 'echo "edited on the host" > "$WORKSPACE/site/index.html"'
 LIVE_EDITS = Exercise(
     id="ex14",
     title="Edit on the host, see it in the container",
-    lesson=LESSON,
-    lab=LAB,
+    part_of=LESSON,
     goal=("Create site/index.html in your workspace saying 'first draft'. Run lab-live detached, with that folder "
           "bind-mounted read-only at /var/www, serving it with httpd -f -p 8080 -h /var/www. Then change index.html "
           "on the host to 'edited on the host', without restarting anything."),
@@ -51,8 +52,7 @@ RUN_CONF = ('docker run -d --name lab-web-conf --mount type=bind,source="$WORKSP
 CONFIG_FILE = Exercise(
     id="ex15",
     title="A read-only configuration file for a web server",
-    lesson=LESSON,
-    lab=LAB,
+    part_of=LESSON,
     goal=("Write httpd.conf in your workspace with the single line 'A:*' (allow every client). Run lab-web-conf "
           "detached with just that file bind-mounted read-only at /etc/httpd.conf, running "
           "httpd -f -p 8080 -h /tmp -c /etc/httpd.conf."),
@@ -87,8 +87,7 @@ RUN_OWNER = (f'docker run --name lab-owner --user 1000:1000 -v "$WORKSPACE/out":
 OWNERSHIP = Exercise(
     id="ex16",
     title="Files that belong to you, not to root",
-    lesson=LESSON,
-    lab=LAB,
+    part_of=LESSON,
     goal=("Bind-mount the folder out in your workspace (let -v create it: it will belong to root). Hand it to UID "
           "1000 with a container running chown 1000:1000 /out. Then run lab-owner as --user 1000:1000, writing "
           "/out/report.txt, so that the file on the host belongs to UID 1000. Leave lab-owner stopped."),

@@ -1,9 +1,11 @@
 """Lesson 10: volumes in Docker Compose: project-named volumes, down versus down -v, external volumes."""
 from ..checks import container_absent, container_exists, has_mount, host_file, volume_exists, volume_file
 from ..exercise import Exercise, Mistake, Owned
+from ..lesson import Lesson
 
-LESSON = "book/10-compose-volumes.md"
-LAB = "labs/10-compose-volumes.ipynb"
+LESSON = Lesson(
+    number=10, slug="compose-volumes", title="Volumes in Docker Compose",
+    summary="project volumes, `down` versus `down -v`, and external volumes in Docker Compose.")
 PROJECT_FILE = '"$WORKSPACE/compose/compose.yaml"'
 COMPOSE = f"docker compose -f {PROJECT_FILE}"
 
@@ -40,8 +42,7 @@ COMPOSE_LABELS = {"course": "docker-volumes", "com.docker.compose.project": "lab
 PROJECT_VOLUME = Exercise(
     id="ex26",
     title="A Compose project with a named volume",
-    lesson=LESSON,
-    lab=LAB,
+    part_of=LESSON,
     goal=("Write compose/compose.yaml in your workspace for a project named lab-compose: a service app "
           "(busybox:1.36) appending the line 'visit' to /data/visits.txt, with a named volume data (label "
           "course=docker-volumes) at /data. Run docker compose up, then docker compose up --force-recreate."),
@@ -77,8 +78,7 @@ DOWN_COMPOSE = 'docker compose -f "$WORKSPACE/compose-down/compose.yaml"'
 DOWN_KEEPS = Exercise(
     id="ex27",
     title="docker compose down keeps named volumes",
-    lesson=LESSON,
-    lab=LAB,
+    part_of=LESSON,
     goal=("Copy your compose.yaml to compose-down/compose.yaml with the project renamed lab-compose-down. Run "
           "docker compose up, then docker compose down (without -v). The project's volume must survive."),
     owns=project_owns("lab-compose-down", "compose-down", ("data",)),
@@ -118,8 +118,7 @@ EXT_COMPOSE = 'docker compose -f "$WORKSPACE/compose-ext/compose.yaml"'
 EXTERNAL_VOLUME = Exercise(
     id="ex28",
     title="An external volume survives docker compose down -v",
-    lesson=LESSON,
-    lab=LAB,
+    part_of=LESSON,
     goal=("Create the volume lab-ext-data yourself (label course=docker-volumes). Write compose-ext/compose.yaml for "
           "a project lab-compose-ext whose service app writes 'from compose' to /data/ext.txt, mounting lab-ext-data "
           "as an external volume. Run docker compose up, then docker compose down -v."),

@@ -2,9 +2,11 @@
 from ..checks import (container_exists, container_finished, container_read_only_root, has_mount, volume_exists,
                       volume_file)
 from ..exercise import Exercise, Mistake, Owned
+from ..lesson import Lesson
 
-LESSON = "book/13-data-loss.md"
-LAB = "labs/13-data-loss.ipynb"
+LESSON = Lesson(
+    number=13, slug="data-loss", title="The mistakes that lose data",
+    summary="the mistakes that lose data, gathered into one checklist, and what to do when it has happened.")
 IMAGE = "busybox:1.36"
 SEED = ("docker volume create --label course=docker-volumes lab-precious && "
         f"docker run --rm -v lab-precious:/data {IMAGE} sh -c 'echo \"ten years of invoices\" > /data/invoices.txt'")
@@ -18,8 +20,7 @@ RESTORE = (f'docker run --rm -v lab-precious:/data -v "$WORKSPACE/rescue":/backu
 RECOVER = Exercise(
     id="ex35",
     title="Recover from a deleted volume",
-    lesson=LESSON,
-    lab=LAB,
+    part_of=LESSON,
     goal=("lab-precious (label course=docker-volumes) was backed up to rescue/precious.tar.gz in your workspace, "
           "then deleted. Bring it back: recreate it with its label and restore the archive into it."),
     owns=Owned(volumes=("lab-precious",), host_paths=("rescue",)),
@@ -43,8 +44,7 @@ RUN_GUARDED = (f"docker run --name lab-guarded --read-only --tmpfs /tmp -v lab-a
 READ_ONLY_ROOT = Exercise(
     id="ex36",
     title="Make a write to the wrong place fail loudly",
-    lesson=LESSON,
-    lab=LAB,
+    part_of=LESSON,
     goal=("Run lab-guarded with --read-only, a tmpfs at /tmp and the volume lab-appdata at /data, with the command "
           "sh -c 'echo saved > /data/out.txt && echo scratch > /tmp/x && ! touch /oops'. Leave it stopped."),
     owns=Owned(containers=("lab-guarded",), volumes=("lab-appdata",)),

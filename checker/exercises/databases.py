@@ -2,9 +2,12 @@
 from ..checks import (container_exists, container_image, container_recreated_after, container_running, has_mount,
                       host_file, volume_exists, volume_file)
 from ..exercise import Exercise, Mistake, Owned
+from ..lesson import Lesson
 
-LESSON = "book/12-databases.md"
-LAB = "labs/12-databases.ipynb"
+LESSON = Lesson(
+    number=12, slug="databases", title="Databases: state, dumps and major-version upgrades",
+    summary="a database's state in a volume, dumps, and moving from PostgreSQL 15 to 17.",
+    images=("postgres:15", "postgres:17"))
 DATA = "/var/lib/postgresql/data"
 
 
@@ -23,8 +26,7 @@ CREATE_ROW = ("docker exec lab-db psql -U postgres -c \"CREATE TABLE notes (body
 SURVIVES = Exercise(
     id="ex32",
     title="A database that outlives its container",
-    lesson=LESSON,
-    lab=LAB,
+    part_of=LESSON,
     goal=(f"Run lab-db from postgres:15 (POSTGRES_PASSWORD=lab-secret) with the volume lab-pgdata at {DATA}. Create "
           "a table notes holding the row 'kept across containers'. Remove lab-db and start a new lab-db on the same "
           "volume."),
@@ -65,8 +67,7 @@ DUMP = 'mkdir -p "$WORKSPACE/pg" && docker exec lab-db pg_dumpall -U postgres > 
 DUMP_IT = Exercise(
     id="ex33",
     title="Dump the database to a file on the host",
-    lesson=LESSON,
-    lab=LAB,
+    part_of=LESSON,
     goal="Write a dump of every database in lab-db to pg/dump.sql in your workspace, with pg_dumpall.",
     owns=Owned(host_paths=("pg",)),
     builds_on=("ex32",),
@@ -91,8 +92,7 @@ PROOF = 'docker exec lab-db17 pg_dumpall -U postgres > "$WORKSPACE/pg/after-upgr
 UPGRADE = Exercise(
     id="ex34",
     title="Upgrade PostgreSQL 15 to 17 with dump and restore",
-    lesson=LESSON,
-    lab=LAB,
+    part_of=LESSON,
     goal=(f"Run lab-db17 from postgres:17 on a NEW volume lab-pgdata17 at {DATA}, restore pg/dump.sql into it, then "
           "dump it again to pg/after-upgrade.sql as proof."),
     owns=Owned(containers=("lab-db17",), volumes=("lab-pgdata17",)),

@@ -1,16 +1,17 @@
 """Lesson 1: containers are ephemeral (the writable layer, copy-on-write, docker diff)."""
 from ..checks import container_exists, container_file, container_finished, layer_change
 from ..exercise import Exercise, Mistake, Owned
+from ..lesson import Lesson
 
-LESSON = "book/01-ephemeral.md"
-LAB = "labs/01-ephemeral.ipynb"
+LESSON = Lesson(
+    number=1, slug="ephemeral", title="Containers are ephemeral",
+    summary="image layers, the writable layer, copy-on-write, and why data written in a container dies with it.")
 IMAGE = "busybox:1.36"
 
 WRITABLE_LAYER = Exercise(
     id="ex1",
     title="Write into a container's writable layer",
-    lesson=LESSON,
-    lab=LAB,
+    part_of=LESSON,
     goal=(f"Run a container named lab-scratch from {IMAGE} whose command writes the line "
           "'hello from the writable layer' to /notes.txt and exits. Do not remove it."),
     owns=Owned(containers=("lab-scratch",)),
@@ -49,8 +50,7 @@ WRITABLE_LAYER = Exercise(
 COPY_ON_WRITE = Exercise(
     id="ex2",
     title="Copy-on-write: change a file that comes from the image",
-    lesson=LESSON,
-    lab=LAB,
+    part_of=LESSON,
     goal=(f"Run a container named lab-cow from {IMAGE} that appends the line "
           "'learner:x:1000:1000:learner:/home:/bin/sh' to the image's /etc/passwd and exits. Keep the container."),
     owns=Owned(containers=("lab-cow",)),

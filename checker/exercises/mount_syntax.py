@@ -2,9 +2,12 @@
 from ..checks import (container_exists, container_finished, has_mount, volume_absent, volume_exists, volume_file,
                       volume_file_absent)
 from ..exercise import Exercise, Mistake, Owned
+from ..lesson import Lesson
 
-LESSON = "book/03-mount-syntax.md"
-LAB = "labs/03-mount-syntax.ipynb"
+LESSON = Lesson(
+    number=3, slug="mount-syntax", title="`-v` versus `--mount`, read-only mounts, and pruning",
+    summary=("`-v` versus `--mount`, read-only mounts, labels, and what `docker volume prune` removes on today's "
+             "engines and older ones."))
 IMAGE = "busybox:1.36"
 LABEL = {"course": "docker-volumes"}
 CREATE = "docker volume create --label course=docker-volumes lab-config"
@@ -15,8 +18,7 @@ RUN_MOUNT = (f"docker run --name lab-syntax-mount --mount type=volume,source=lab
 TWO_SYNTAXES = Exercise(
     id="ex5",
     title="One read-only mount, two syntaxes",
-    lesson=LESSON,
-    lab=LAB,
+    part_of=LESSON,
     goal=("Create a volume lab-config labelled course=docker-volumes. Run lab-syntax-v with -v and lab-syntax-mount "
           "with --mount, each mounting lab-config read-only at /config and listing it. Leave both stopped."),
     owns=Owned(containers=("lab-syntax-v", "lab-syntax-mount"), volumes=("lab-config",)),
@@ -56,8 +58,7 @@ RUN_APP = ("docker run --name lab-app -v lab-config:/config:ro busybox:1.36 "
 READ_ONLY_PROOF = Exercise(
     id="ex6",
     title="Read-only really means read-only",
-    lesson=LESSON,
-    lab=LAB,
+    part_of=LESSON,
     goal=("Write mode=production to app.conf in lab-config (through a read-write mount). Then run lab-app with "
           "lab-config mounted read-only at /config and the command "
           "sh -c 'cat /config/app.conf && ! touch /config/new.conf', which succeeds only if the write is refused."),
@@ -93,8 +94,7 @@ NAMED_PRUNE_WHY = "Since Docker Engine 23, docker volume prune removes unused na
 PRUNE = Exercise(
     id="ex7",
     title="Prune only what you mean to",
-    lesson=LESSON,
-    lab=LAB,
+    part_of=LESSON,
     goal=("Create volumes lab-tmp-1 and lab-tmp-2 labelled lab-purpose=scratch and lab-keep labelled "
           "lab-purpose=keep. Then remove the two scratch volumes, and only them, with a single docker volume prune."),
     owns=Owned(volumes=("lab-tmp-1", "lab-tmp-2", "lab-keep")),

@@ -2,17 +2,18 @@
 from ..checks import (container_absent, container_exists, container_finished, has_mount, volume_exists,
                       volume_file)
 from ..exercise import Exercise, Mistake, Owned
+from ..lesson import Lesson
 
-LESSON = "book/02-named-volumes.md"
-LAB = "labs/02-named-volumes.ipynb"
+LESSON = Lesson(
+    number=2, slug="named-volumes", title="Named volumes",
+    summary="create, mount, share, inspect and remove named volumes.")
 IMAGE = "busybox:1.36"
 LABEL = {"course": "docker-volumes"}
 
 OUTLIVES = Exercise(
     id="ex3",
     title="Data that outlives its container",
-    lesson=LESSON,
-    lab=LAB,
+    part_of=LESSON,
     goal=("Create a volume lab-notes with the label course=docker-volumes. Run a container lab-writer with it "
           "mounted at /data that writes 'written by lab-writer' to /data/note.txt. Then remove lab-writer."),
     owns=Owned(containers=("lab-writer",), volumes=("lab-notes",)),
@@ -53,8 +54,7 @@ OUTLIVES = Exercise(
 SECOND_CONTAINER = Exercise(
     id="ex4",
     title="A second container picks up the data",
-    lesson=LESSON,
-    lab=LAB,
+    part_of=LESSON,
     goal=("Run a container lab-reader with lab-notes mounted at /data (use --mount) that prints /data/note.txt and "
           "then appends the line 'read by lab-reader'. Leave lab-reader stopped, not removed."),
     owns=Owned(containers=("lab-reader",)),

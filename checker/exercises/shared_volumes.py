@@ -1,9 +1,11 @@
 """Lesson 8: several containers, one volume: one writer with read-only readers, and one file per writer."""
 from ..checks import container_exists, container_finished, container_running, has_mount, volume_exists, volume_file
 from ..exercise import Exercise, Mistake, Owned
+from ..lesson import Lesson
 
-LESSON = "book/08-shared-volumes.md"
-LAB = "labs/08-shared-volumes.ipynb"
+LESSON = Lesson(
+    number=8, slug="shared-volumes", title="Several containers, one volume",
+    summary="one writer and read-only readers, and why two writers corrupt one file.")
 IMAGE = "busybox:1.36"
 RUN_LOGGER = (f"docker run -d --name lab-logger -v lab-logs:/logs {IMAGE} "
               "sh -c 'while true; do echo \"tick $(date +%T)\" >> /logs/app.log; sleep 1; done'")
@@ -13,8 +15,7 @@ FIRST_LINE = "until docker exec lab-logger test -s /logs/app.log; do sleep 0.2; 
 SIDECAR = Exercise(
     id="ex20",
     title="One writer, one read-only log shipper",
-    lesson=LESSON,
-    lab=LAB,
+    part_of=LESSON,
     goal=("Run lab-logger detached with volume lab-logs at /logs, appending a 'tick …' line to /logs/app.log every "
           "second. Run lab-shipper detached with the same volume mounted read-only at /logs, following the log with "
           "tail -F /logs/app.log."),
@@ -47,8 +48,7 @@ RUN_AUDITOR = f"docker run --name lab-auditor --volumes-from lab-logger:ro {IMAG
 VOLUMES_FROM = Exercise(
     id="ex21",
     title="Borrow another container's volumes, read-only",
-    lesson=LESSON,
-    lab=LAB,
+    part_of=LESSON,
     goal=("Run lab-auditor with --volumes-from lab-logger:ro, counting the lines of /logs/app.log with "
           "sh -c 'wc -l < /logs/app.log'. Leave it stopped."),
     owns=Owned(containers=("lab-auditor",)),
@@ -80,8 +80,7 @@ WAIT = "docker wait lab-writer-a lab-writer-b"
 ONE_FILE_EACH = Exercise(
     id="ex22",
     title="Two writers, one file each",
-    lesson=LESSON,
-    lab=LAB,
+    part_of=LESSON,
     goal=("Run lab-writer-a and lab-writer-b at the same time (-d) on volume lab-shared at /shared, each writing 200 "
           "numbered lines ('a 1' … 'a 200', 'b 1' … 'b 200'), each to its own file: a.log and b.log."),
     owns=Owned(containers=("lab-writer-a", "lab-writer-b"), volumes=("lab-shared",)),

@@ -2,9 +2,11 @@
 from ..checks import (container_exists, container_file, container_finished, container_running, container_stopped,
                       has_mount, layer_lacks)
 from ..exercise import Exercise, Mistake, Owned
+from ..lesson import Lesson
 
-LESSON = "book/07-tmpfs.md"
-LAB = "labs/07-tmpfs.ipynb"
+LESSON = Lesson(
+    number=7, slug="tmpfs", title="tmpfs mounts",
+    summary="memory-only mounts for secrets and scratch space, with size and mode.")
 IMAGE = "busybox:1.36"
 MIB = 1024 * 1024
 RUN_SECRETS = (f"docker run -d --name lab-secrets --mount type=tmpfs,target=/run/secrets,tmpfs-size=1m,tmpfs-mode=0700 "
@@ -14,8 +16,7 @@ PUT_SECRET = "docker exec lab-secrets sh -c 'echo token=abc123 > /run/secrets/to
 SECRETS = Exercise(
     id="ex17",
     title="A small, private tmpfs for secrets",
-    lesson=LESSON,
-    lab=LAB,
+    part_of=LESSON,
     # What is written to a tmpfs cannot be read through the engine's archive API (docker cp cannot either),
     # so grading checks the mount and that nothing leaked into the layer; the lab shows the secret with exec.
     goal=("Run lab-secrets detached (sleep 3600) with a tmpfs at /run/secrets, limited to 1 MiB, mode 0700, using "
@@ -50,8 +51,7 @@ RUN_FULL = (f"docker run --name lab-tmpfs-full --tmpfs /scratch:size=1m {IMAGE} 
 SIZE_ENFORCED = Exercise(
     id="ex18",
     title="The size limit is enforced",
-    lesson=LESSON,
-    lab=LAB,
+    part_of=LESSON,
     goal=("Run lab-tmpfs-full with --tmpfs /scratch:size=1m and a command that tries to write 2 MiB there and "
           "records the refusal: sh -c 'dd if=/dev/zero of=/scratch/big bs=1024 count=2048 || echo refused > "
           "/result.txt'. Leave it stopped."),
@@ -81,8 +81,7 @@ DRAFT = "docker exec lab-tmp-stop sh -c 'echo draft > /work/draft.txt && cat /wo
 GONE_ON_STOP = Exercise(
     id="ex19",
     title="Gone when the container stops",
-    lesson=LESSON,
-    lab=LAB,
+    part_of=LESSON,
     goal=("Run lab-tmp-stop detached (sleep 3600) with --tmpfs /work:size=8m,mode=1770. Write /work/draft.txt with "
           "docker exec, then docker stop the container (do not remove it)."),
     owns=Owned(containers=("lab-tmp-stop",)),

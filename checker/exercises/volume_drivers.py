@@ -2,10 +2,13 @@
 from ..checks import (container_exists, container_finished, has_mount, host_file, volume_exists, volume_file,
                       volume_options)
 from ..exercise import Exercise, Mistake, Owned
+from ..lesson import Lesson
 from .compose import compose_file, project_owns
 
-LESSON = "book/11-volume-drivers.md"
-LAB = "labs/11-volume-drivers.ipynb"
+LESSON = Lesson(
+    number=11, slug="volume-drivers", title="Volume drivers",
+    summary=("the `local` driver's options (memory-backed and folder-backed volumes, NFS), plugins, and driver "
+             "options in Compose."))
 IMAGE = "busybox:1.36"
 CREATE_RAM = ("docker volume create --driver local --opt type=tmpfs --opt device=tmpfs "
               "--opt o=size=16m,mode=1777 lab-ramdisk")
@@ -14,8 +17,7 @@ RUN_RAM = f"docker run --name lab-ram-user -v lab-ramdisk:/cache {IMAGE} sh -c '
 RAM_VOLUME = Exercise(
     id="ex29",
     title="A named volume in memory",
-    lesson=LESSON,
-    lab=LAB,
+    part_of=LESSON,
     goal=("Create lab-ramdisk with the local driver's options type=tmpfs, device=tmpfs, o=size=16m,mode=1777. Run "
           "lab-ram-user with it at /cache, showing df -h /cache. Leave it stopped."),
     owns=Owned(containers=("lab-ram-user",), volumes=("lab-ramdisk",)),
@@ -43,8 +45,7 @@ RUN_DIR = f"docker run --name lab-hostdir-user -v lab-hostdir:/data {IMAGE} sh -
 FOLDER_VOLUME = Exercise(
     id="ex30",
     title="A named volume that lives in a folder you choose",
-    lesson=LESSON,
-    lab=LAB,
+    part_of=LESSON,
     goal=("Create the folder shared-folder in your workspace and a volume lab-hostdir on it (type=none, o=bind, "
           "device=that folder). Run lab-hostdir-user with lab-hostdir at /data writing 'hello from a volume' to "
           "/data/hello.txt; the file must appear in the folder on the host."),
@@ -88,8 +89,7 @@ UP = 'docker compose -f "$WORKSPACE/compose-ram/compose.yaml" up'
 COMPOSE_DRIVER = Exercise(
     id="ex31",
     title="Driver options in a Compose file",
-    lesson=LESSON,
-    lab=LAB,
+    part_of=LESSON,
     goal=("Write compose-ram/compose.yaml for a project lab-compose-ram whose service app mounts a volume cache at "
           "/cache, declared with driver: local and driver_opts type=tmpfs, device=tmpfs, o=size=8m. Run it once."),
     owns=project_owns("lab-compose-ram", "compose-ram", ("cache",)),

@@ -2,9 +2,11 @@
 from ..checks import (container_exists, container_file, container_finished, container_image, has_mount,
                       host_file_absent, volume_exists, volume_file)
 from ..exercise import Exercise, Mistake, Owned
+from ..lesson import Lesson
 
-LESSON = "book/04-volume-init.md"
-LAB = "labs/04-volume-init.ipynb"
+LESSON = Lesson(
+    number=4, slug="volume-init", title="How a new volume gets its first files",
+    summary="how an empty volume is filled from the image, and why a bind mount hides the image's files instead.")
 IMAGE = "lab-web:1"
 BUILD = ("printf 'FROM busybox:1.36\\nRUN mkdir -p /srv/www && echo \"welcome from the image\" > /srv/www/index.html\\n' "
          "| docker build -q -t lab-web:1 -")
@@ -13,8 +15,7 @@ RUN_INIT = f"docker run --name lab-web-init -v lab-www:/srv/www {IMAGE} ls -l /s
 FILLED_FROM_IMAGE = Exercise(
     id="ex8",
     title="An empty volume is filled from the image",
-    lesson=LESSON,
-    lab=LAB,
+    part_of=LESSON,
     goal=("Build lab-web:1, whose /srv/www/index.html says 'welcome from the image'. Run lab-web-init from it with a "
           "new, empty volume lab-www mounted at /srv/www, listing /srv/www. Leave it stopped."),
     owns=Owned(containers=("lab-web-init",), volumes=("lab-www",), images=(IMAGE,)),
@@ -53,8 +54,7 @@ RUN_BIND = ('docker run --name lab-web-bind -v "$WORKSPACE/empty-www":/srv/www l
 BIND_HIDES = Exercise(
     id="ex9",
     title="A bind mount hides the image's content",
-    lesson=LESSON,
-    lab=LAB,
+    part_of=LESSON,
     goal=("Make an empty folder empty-www in your workspace. Run lab-web-bind from lab-web:1 with that folder "
           "bind-mounted at /srv/www and the command sh -c 'ls -A /srv/www | wc -l > /count.txt'. Leave it stopped."),
     owns=Owned(containers=("lab-web-bind",), host_paths=("empty-www",)),
@@ -91,8 +91,7 @@ RUN_AGAIN = f"docker run --name lab-web-again -v lab-www-mine:/srv/www {IMAGE} c
 NOT_REFILLED = Exercise(
     id="ex10",
     title="A volume that holds data is never refilled",
-    lesson=LESSON,
-    lab=LAB,
+    part_of=LESSON,
     goal=("Put your own index.html, the single line 'changed by me', into a new volume lab-www-mine. Then run "
           "lab-web-again from lab-web:1 with lab-www-mine at /srv/www, printing index.html. The image's page must "
           "not appear."),
