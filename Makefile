@@ -23,6 +23,8 @@ test: $(STAMP)
 	bash tools/engine.sh ensure
 	bash tools/browser.sh
 	$(PY) -m pytest
+	# Again as a learner is: a non-root user in the docker group, course and workspace in their home.
+	bash tools/learner.sh run
 
 book: $(STAMP)
 	$(VENV)/bin/jupyter-book build --warningiserror --keep-going .

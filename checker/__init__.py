@@ -45,7 +45,8 @@ def reset(*exercise_ids: str) -> str:
     except EnvironmentProblem as problem:
         return Notice(f"{problem.summary} {problem.advice}")
     try:
-        plan = plan_reset([BY_ID[i] for i in exercise_ids], EngineView(engine))
+        with EngineView(engine, helpers=False) as view:
+            plan = plan_reset([BY_ID[i] for i in exercise_ids], view)
         problems = plan.blocked + apply_reset(plan, client)
     finally:
         engine.close()
@@ -53,7 +54,28 @@ def reset(*exercise_ids: str) -> str:
     store = Progress()
     for exercise_id in exercise_ids:
         store.forget(exercise_id)
-    removed = ", ".join(plan.lines()) or "nothing (already fresh)"
-    return Notice(f"Removed {removed}." + "".join(f" Not removed: {p}." for p in problems))
+    if not problems:
+        return Notice(f"Removed {', '.join(plan.lines())}." if not plan.empty else "Nothing to remove: already fresh.")
+    return Notice("NOT everything could be removed, so this lab does not start fresh: " + "; ".join(problems) + ".")
 
 
+
+
+def map(all: bool = False):  # noqa: A001  (`from checker import map` beside `check`, as the labs use it)
+    """A picture of the storage (containers → volumes, host folders, tmpfs) that a notebook draws as SVG.
+
+    `all=True` shows everything on the engine, not only the course's resources. Only reads.
+    """
+    from .engine import EnvironmentProblem, connect_readonly
+    from .storage_map import read_storage_map
+
+    try:
+        engine = connect_readonly()
+    except EnvironmentProblem as problem:
+        return Notice(f"{problem.summary} {problem.advice}")
+    try:
+        return read_storage_map(engine, everything=all)
+    except EnvironmentProblem as problem:
+        return Notice(f"{problem.summary} {problem.advice}")
+    finally:
+        engine.close()

@@ -30,6 +30,27 @@ class ResetPlan:
                 + [f"host path {p}" for p in self.host_paths])
 
 
+def owner_of_container(name: str) -> Exercise | None:
+    from .exercises import COURSE
+    return next((ex for ex in COURSE if name in ex.owns.containers), None)
+
+
+def why_volume_is_held(volume: str, users: list[str], resetting: list[Exercise]) -> str:
+    """Who holds `volume`, and the command that frees it."""
+    owners = {name: owner_of_container(name) for name in users}
+    others = sorted({ex.id for ex in owners.values() if ex is not None}, key=lambda i: int(i[2:]))
+    strangers = [name for name, ex in owners.items() if ex is None]
+    parts = [f"container {name} of {owners[name].id}" for name in users if owners[name] is not None]
+    parts += [f"container {name}, which is not the course's" for name in strangers]
+    steps = []
+    if others:
+        steps.append(f"run `labcheck reset {' '.join(others)}` first, or reset them together: "
+                     f"`labcheck reset {' '.join(sorted({*others, *(e.id for e in resetting)}, key=lambda i: int(i[2:])))}`")
+    if strangers:
+        steps.append(f"remove {' '.join(strangers)} yourself (`docker rm {' '.join(strangers)}`) if you no longer need it")
+    return f"volume {volume} is still used by {', '.join(parts)}; " + "; ".join(steps)
+
+
 def plan_reset(exercises: list[Exercise], view: EngineView) -> ResetPlan:
     """What resetting `exercises` would remove: owned resources that exist now, by exact name."""
     plan = ResetPlan()
@@ -42,8 +63,7 @@ def plan_reset(exercises: list[Exercise], view: EngineView) -> ResetPlan:
             users = {c["Names"][0].lstrip("/") for c in view.containers_using_volume(volume)}
             foreign = sorted(users - owned_containers)
             if foreign:
-                plan.blocked.append(f"volume {volume} is used by {', '.join(foreign)}, which is not the course's; "
-                                    f"remove {'them' if len(foreign) > 1 else 'it'} first to reset it")
+                plan.blocked.append(why_volume_is_held(volume, foreign, exercises))
             else:
                 plan.volumes.append(volume)
         plan.images += [i for i in ex.owns.images if view.image(i) is not None]
@@ -53,8 +73,9 @@ def plan_reset(exercises: list[Exercise], view: EngineView) -> ResetPlan:
     return plan
 
 
-def apply_reset(plan: ResetPlan, client) -> list[str]:
+def apply_reset(plan: ResetPlan, client, step=lambda: None) -> list[str]:
     """Remove what the plan lists with docker-py `client`; returns what could not be removed, and why.
+    `step()` is called after each item (a progress bar counts them).
 
     Containers go first (with their anonymous volumes, never named ones), so that
     the volumes, networks and images they held are free to go.
@@ -73,16 +94,46 @@ def apply_reset(plan: ResetPlan, client) -> list[str]:
             pass
         except docker.errors.APIError as exc:
             problems.append(f"{kind} {name}: {exc.explanation}")
+        step()
     for path in plan.host_paths:
         try:
             if os.path.isdir(path) and not os.path.islink(path):
                 shutil.rmtree(path)
             else:
                 os.unlink(path)
+        except PermissionError:
+            # A container wrote these files as root into the workspace: let a container remove them.
+            problem = remove_through_container(client, path)
+            if problem:
+                problems.append(problem)
         except OSError as exc:
-            problems.append(f"{path}: {exc.strerror}; files a container created as root may need "
-                            f"`sudo rm -r {path}`")
+            problems.append(f"{path}: {exc.strerror}")
+        step()
     return problems
+
+
+def remove_through_container(client, path: str) -> str | None:
+    """Remove `path` with a throwaway container that bind-mounts its folder; None when it is gone.
+
+    The container is labelled as labcheck's own, has no network and is removed when it exits.
+    """
+    import docker
+
+    from .peek import HELPER_LABEL, PREFERRED_IMAGE
+
+    parent, name = os.path.split(path)
+    try:
+        client.containers.run(PREFERRED_IMAGE, ["rm", "-rf", "--", f"/workspace/{name}"], remove=True,
+                              network_mode="none", labels={HELPER_LABEL: "reset"},
+                              mounts=[docker.types.Mount("/workspace", parent, type="bind")])
+    except docker.errors.ImageNotFound:
+        return (f"{path}: a container wrote it as root and labcheck needs {PREFERRED_IMAGE} to remove it "
+                f"(`docker pull {PREFERRED_IMAGE}`), or remove it with `sudo rm -r {path}`")
+    except docker.errors.APIError as exc:
+        return f"{path}: a container wrote it as root, and removing it through a container failed: {exc.explanation}"
+    except docker.errors.ContainerError as exc:
+        return f"{path}: removing it through a container failed: {exc.stderr!r}"
+    return None if not os.path.lexists(path) else f"{path}: still there after removing it through a container"
 
 
 def run_commands(commands: tuple[str, ...], echo=print, stop_on_failure: bool = True) -> None:

@@ -44,7 +44,8 @@ def grade_and_record(exercise: Exercise) -> ExerciseReport:
 
     engine = connect_readonly()
     try:
-        report = grade(exercise, EngineView(engine))
+        with EngineView(engine) as view:
+            report = grade(exercise, view)
     finally:
         engine.close()
     Progress().record(exercise.id, report.passed)

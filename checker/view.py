@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import os
 
+from .peek import HELPER_LABEL, PREFERRED_IMAGE, NoImage, VolumePeek
 from .readonly_client import ReadOnlyEngine
 from .volume_files import DEFAULT_LIMIT, FileRead, read_from_host, read_through_container
 
@@ -36,10 +37,24 @@ def host_reads_allowed() -> bool:
 
 
 class EngineView:
-    def __init__(self, engine: ReadOnlyEngine, host_reads: bool | None = None) -> None:
+    """Close it (or use it in a `with`): a helper it created to look inside a volume goes then."""
+
+    def __init__(self, engine: ReadOnlyEngine, host_reads: bool | None = None, helpers: bool = True) -> None:
         self.engine = engine
-        self.host_reads = host_reads_allowed() if host_reads is None else host_reads
+        local = engine.endpoint.host.startswith("unix://")     # a remote engine's folders are not ours to read
+        self.host_reads = (host_reads_allowed() if host_reads is None else host_reads) and local
+        self.peek = VolumePeek(engine) if helpers else None
         self._memo: dict = {}
+
+    def close(self) -> None:
+        if self.peek is not None:
+            self.peek.close()
+
+    def __enter__(self) -> "EngineView":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     @memoised
     def volume(self, name: str) -> dict | None:
@@ -69,7 +84,9 @@ class EngineView:
 
     @memoised
     def containers_using_volume(self, volume: str) -> tuple[dict, ...]:
-        return tuple(self.engine.containers({"volume": [volume]}))
+        """The learner's containers that mount `volume` (labcheck's own helpers are not among them)."""
+        return tuple(c for c in self.engine.containers({"volume": [volume]})
+                     if HELPER_LABEL not in (c.get("Labels") or {}))
 
     @memoised
     def read_container_file(self, name: str, path: str, limit: int = DEFAULT_LIMIT) -> FileRead:
@@ -95,6 +112,17 @@ class EngineView:
                 if mount.get("Type") == "volume" and mount.get("Name") == volume:
                     inner = mount["Destination"].rstrip("/") + "/" + path.lstrip("/")
                     return read_through_container(self.engine, summary["Id"], inner, limit)
-        return FileRead("unreadable", detail=(
-            f"labcheck cannot see inside {volume} from here (Docker Desktop keeps volumes in its VM) and no "
-            f"container mounts it; let one mount it, e.g. `docker create --name peek -v {volume}:/v busybox:1.36`"))
+        if self.peek is None:
+            return FileRead("unreadable", detail=f"labcheck cannot see inside {volume} from here and no container "
+                                                 "mounts it")
+        try:
+            helper, mounted_at = self.peek.container_for(volume, attrs.get("CreatedAt", ""))
+        except NoImage:
+            return FileRead("unreadable", detail=(
+                f"labcheck looks inside {volume} through a container that is created and never started, and this "
+                f"engine has no image at all to create one from: run `docker pull {PREFERRED_IMAGE}`"))
+        except FileNotFoundError:
+            return FileRead("unreadable", detail=f"volume {volume} was removed while labcheck looked at it")
+        except OSError as exc:
+            return FileRead("unreadable", detail=str(exc))
+        return read_through_container(self.engine, helper, mounted_at + "/" + path.lstrip("/"), limit)

@@ -81,6 +81,8 @@ def read_from_host(mountpoint: str, path: str, limit: int = DEFAULT_LIMIT) -> Fi
                         return FileRead("not_file", detail=f"{'/'.join(parts[:i + 1])} is not a directory")
                 if exc.errno == errno.ENXIO:      # a FIFO or socket with nobody on the other end
                     return FileRead("not_file", detail="a FIFO or socket")
+                if exc.errno in (errno.EACCES, errno.EPERM):   # not ours to read: the engine route can
+                    return None
                 return FileRead("unreadable", detail=exc.strerror or str(exc))
             os.close(dir_fd)
             dir_fd = fd

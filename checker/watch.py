@@ -12,13 +12,22 @@ from typing import Callable, Iterator
 
 from .exercise import Exercise
 from .grading import grade
+from .peek import HELPER_LABEL
 from .readonly_client import ReadOnlyEngine
 from .report import ExerciseReport
 from .view import EngineView
 
+# Volume mount/unmount events are left out: reading a stopped container's files through the archive
+# endpoint mounts its volumes, so grading would wake itself up; a learner's own mount always comes
+# with a container event anyway.
 RELEVANT = {"container": ["create", "start", "die", "destroy", "rename", "exec_die"],
-            "volume": ["create", "destroy", "mount", "unmount"],
+            "volume": ["create", "destroy"],
             "image": ["tag", "untag", "delete"]}
+
+
+def caused_by_labcheck(event: dict) -> bool:
+    """Events of labcheck's own helper containers (create and destroy around a read)."""
+    return HELPER_LABEL in ((event.get("Actor") or {}).get("Attributes") or {})
 
 
 def event_lines(engine: ReadOnlyEngine) -> Iterator[dict]:
@@ -46,13 +55,17 @@ def event_lines(engine: ReadOnlyEngine) -> Iterator[dict]:
 def watch(exercise: Exercise, engine: ReadOnlyEngine, show: Callable[[ExerciseReport, dict | None, int], None],
           events: Iterator[dict] | None = None) -> bool:
     """Grade now and after every event until the exercise passes; True if it did."""
-    report = grade(exercise, EngineView(engine))
+    with EngineView(engine) as view:
+        report = grade(exercise, view)
     show(report, None, time.time_ns())
     if report.passed:
         return True
     last = (report.passed, report.first_failure.message if report.first_failure else "")
     for event in events if events is not None else event_lines(engine):
-        report = grade(exercise, EngineView(engine))
+        if caused_by_labcheck(event):
+            continue
+        with EngineView(engine) as view:
+            report = grade(exercise, view)
         now = (report.passed, report.first_failure.message if report.first_failure else "")
         if now != last:
             show(report, event, time.time_ns())

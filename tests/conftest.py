@@ -27,8 +27,14 @@ IMAGE = "busybox:1.36"
 def isolated_labcheck_state(tmp_path_factory):
     """Progress and workspace in temporary folders, never the developer's own."""
     root = tmp_path_factory.mktemp("labcheck")
-    os.environ["LABCHECK_HOME"] = str(root / "state")
-    os.environ["LABCHECK_WORKSPACE"] = str(root / "workspace")
+    if os.environ.get("COURSE_TESTS_AS_LEARNER"):
+        # tools/learner.sh: a learner's own account; labcheck's defaults (~/docker-volumes-lab and
+        # the user's state folder) are what is under test, so keep them.
+        os.environ.pop("LABCHECK_HOME", None)
+        os.environ.pop("LABCHECK_WORKSPACE", None)
+    else:
+        os.environ["LABCHECK_HOME"] = str(root / "state")
+        os.environ["LABCHECK_WORKSPACE"] = str(root / "workspace")
     yield root
 
 
@@ -85,7 +91,8 @@ def grade_now(client: docker.DockerClient, exercise: Exercise, **view_options):
     """Grade as labcheck does: through the GET-only client."""
     engine = readonly()
     try:
-        return grade(exercise, EngineView(engine, **view_options))
+        with EngineView(engine, **view_options) as view:
+            return grade(exercise, view)
     finally:
         engine.close()
 
@@ -127,3 +134,10 @@ def labelled(client):
 
     yield make_volume, make_container
     remove_labelled(client)
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory):
+    """The book, built once per run for every test that reads it."""
+    from tests.book_site import build_book
+    return build_book(tmp_path_factory.mktemp("book"))

@@ -140,3 +140,28 @@ class DyingProxy(DelayingProxy):
         _forward(upstream, conn, allow=self.spend)
         conn.close()
         upstream.close()
+
+
+class StallingProxy(DelayingProxy):
+    """Forwards to `target`, except that a connection whose first request reads an archive (a file in a
+    container or volume) is held open and never answered: a read that hangs, for killing labcheck mid-read."""
+
+    def __init__(self, path: str, target: str) -> None:
+        super().__init__(path, target, delay=0)
+        self.stalled = threading.Event()
+
+    def handle(self, conn: socket.socket) -> None:
+        first = conn.recv(65536)
+        if b"/archive" in first.split(b"\r\n", 1)[0]:
+            self.stalled.set()
+            while not self._stop.is_set():
+                time.sleep(0.1)
+            conn.close()
+            return
+        upstream = _upstream(self.target)
+        if upstream is None:
+            conn.close()
+            return
+        upstream.sendall(first)
+        threading.Thread(target=_forward, args=(upstream, conn), daemon=True).start()
+        _forward(conn, upstream)

@@ -13,10 +13,11 @@ import time
 import pytest
 
 from checker.exercises import BY_ID, COURSE
+from checker.peek import HELPER_LABEL
 from checker.readonly_client import ReadOnlyEngine
 
 from .conftest import TEST_LABEL, RUN_ID, grade_now, prepare_prerequisites, readonly, reset_all, run, solve
-from .fakes import DyingProxy
+from .fakes import DyingProxy, StallingProxy
 from .snapshot import engine_snapshot, settled_snapshot
 
 LABCHECK = [sys.executable, "-m", "checker"]
@@ -40,7 +41,23 @@ def grade_everything_repeatedly(rounds: int = 3) -> None:
 
 
 def events_between(client, since: float, until: float) -> set[tuple[str, str]]:
-    return {(e["Type"], e["Action"]) for e in client.api.events(since=since, until=until, decode=True)}
+    """(type, action) of every event in the window; labcheck's own helpers' create/destroy show as 'helper'."""
+    seen = set()
+    for event in client.api.events(since=since, until=until, decode=True):
+        attributes = (event.get("Actor") or {}).get("Attributes") or {}
+        if event["Type"] == "container" and HELPER_LABEL in attributes:
+            seen.add(("helper", event["Action"]))
+        else:
+            seen.add((event["Type"], event["Action"]))
+    return seen
+
+
+HELPER_EVENTS = {("helper", "create"), ("helper", "destroy"), ("helper", "archive-path")}
+"""A helper is created, read through, destroyed: never started, attached or executed."""
+
+
+def leftover_helpers(client) -> list[dict]:
+    return client.api.containers(all=True, filters={"label": HELPER_LABEL})
 
 
 def assert_grading_changes_nothing(client) -> None:
@@ -49,7 +66,8 @@ def assert_grading_changes_nothing(client) -> None:
     grade_everything_repeatedly()
     until = time.time() + 0.5
     assert engine_snapshot(client) == before
-    assert events_between(client, since, until) <= GRADING_EVENTS
+    assert leftover_helpers(client) == []
+    assert events_between(client, since, until) <= GRADING_EVENTS | HELPER_EVENTS
 
 
 @pytest.mark.slow
@@ -186,40 +204,93 @@ def test_engine_dying_during_a_grade_is_exit_3_and_leaves_nothing(fresh, tmp_pat
     assert engine_snapshot(fresh) == before
 
 
-def test_grading_never_creates_a_helper_when_it_cannot_see_a_volume(fresh):
+def test_a_volume_nobody_mounts_is_read_through_a_helper_that_is_gone_before_the_verdict(fresh):
     solve(fresh, BY_ID["ex3"])              # lab-notes exists and no container mounts it
     before = settled_snapshot(fresh)
     since = time.time()
     done = labcheck("ex3", "--json", env={"LABCHECK_HOST_READS": "0"})
     until = time.time() + 0.5
-    report = json.loads(done.stdout)
-    failure = next(c for c in report["checks"] if c["passed"] is False)
-    assert "cannot see inside lab-notes" in failure["message"]
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert json.loads(done.stdout)["passed"]
+    assert leftover_helpers(fresh) == []
     assert engine_snapshot(fresh) == before
-    assert events_between(fresh, since, until) <= GRADING_EVENTS
+    events = events_between(fresh, since, until)
+    assert {("helper", "create"), ("helper", "destroy")} <= events, events
+    assert events <= GRADING_EVENTS | HELPER_EVENTS, events
 
 
-def test_the_grading_client_only_ever_sends_get(client):
+def test_the_helper_copies_nothing_into_an_empty_volume(fresh, labelled):
+    """A helper mounts with nocopy at a path no image has: an empty volume stays empty."""
+    make_volume, _ = labelled
+    name = make_volume(f"test-empty-{RUN_ID}")
+    from checker.view import EngineView
+    with EngineView(readonly(), host_reads=False) as view:
+        assert view.read_volume_file(name, "bin/sh").status == "missing"
+    mountpoint = fresh.api.inspect_volume(name)["Mountpoint"]
+    assert os.listdir(mountpoint) == []
+    assert leftover_helpers(fresh) == []
+
+
+def test_a_helper_left_by_a_killed_run_is_removed_by_the_next_run(fresh, tmp_path):
+    solve(fresh, BY_ID["ex3"])
+    path = str(tmp_path / "stalling.sock")
+    with StallingProxy(path, "/var/run/docker.sock") as proxy:
+        stuck = subprocess.Popen([*LABCHECK, "ex3"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                 env={**os.environ, "DOCKER_HOST": f"unix://{path}", "LABCHECK_HOST_READS": "0",
+                                      "LABCHECK_TIMEOUT": "60"})
+        try:
+            assert proxy.stalled.wait(30), "labcheck never reached the read"
+            assert len(leftover_helpers(fresh)) == 1           # mid-read: the helper exists
+            stuck.send_signal(9)
+            stuck.wait(10)
+        finally:
+            if stuck.poll() is None:
+                stuck.kill()
+    assert len(leftover_helpers(fresh)) == 1                   # kill -9 left it behind
+    done = labcheck("ex3", env={"LABCHECK_HOST_READS": "0"})
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert leftover_helpers(fresh) == []
+
+
+def test_grading_sends_only_get_besides_creating_and_removing_its_own_helpers(fresh, monkeypatch):
+    from checker import peek
+    from checker.grading import grade
+    from checker.view import EngineView
+
+    solve(fresh, BY_ID["ex3"])              # a volume no container mounts: the engine route needs a helper
     engine = readonly()
-    sent = []
-    original = engine._send
+    sent, other = [], []
+    original, original_request = engine._send, peek._request
 
     def spy(connection, path):
         response = original(connection, path)
         sent.append(connection._method)
         return response
+
+    def request_spy(engine_, method, path, params=None, body=None):
+        status, answer = original_request(engine_, method, path, params, body)
+        other.append((method, path.lstrip("/"), status, body))
+        return status, answer
     engine._send = spy
+    monkeypatch.setattr(peek, "_request", request_spy)
     try:
         for exercise in COURSE:
-            grade_now(None, exercise)
-        from checker.grading import grade
-        from checker.view import EngineView
-        for exercise in COURSE:
-            grade(exercise, EngineView(engine, host_reads=False))
+            with EngineView(engine, host_reads=False) as view:
+                grade(exercise, view)
     finally:
         engine.close()
     assert sent and set(sent) == {"GET"}
     assert not [name for name in vars(ReadOnlyEngine) if name.lower() in ("post", "put", "delete", "patch", "head")]
+    creates = [o for o in other if o[0] == "POST"]
+    deletes = [o for o in other if o[0] == "DELETE"]
+    assert creates and len(creates) == len(deletes), other
+    assert all(path == "containers/create" and status == 201 for _, path, status, _ in creates), creates
+    for *_, body in creates:
+        assert HELPER_LABEL in body["Labels"] and body["HostConfig"]["NetworkMode"] == "none"
+        volume_mounts = [m for m in body["HostConfig"]["Mounts"] if m["Type"] == "volume"]
+        assert len(volume_mounts) == 1 and volume_mounts[0]["ReadOnly"] and volume_mounts[0]["VolumeOptions"]["NoCopy"]
+    assert all(path.startswith("containers/") and status == 204 for _, path, status, _ in deletes), deletes
+    assert leftover_helpers(fresh) == []
 
 
 @pytest.mark.skipif(shutil.which("podman") is None, reason="Debian's podman is installed by tools/engine.sh as root")

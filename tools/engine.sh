@@ -55,6 +55,8 @@ start_engine() {
   provision_root trixie "$ROOT"
   say "starting dockerd 26 (trixie) in a private mount namespace"
   mkdir -p "$CACHE"
+  # As Docker's packages do: members of the docker group may use the socket (tools/learner.sh).
+  getent group docker >/dev/null || groupadd --system docker
   # Only /usr comes from the trixie tree; /var/lib/docker, /etc, /home stay the
   # host's, so bind mounts of host folders behave as on any Linux machine.
   setsid nohup unshare -m --propagation slave sh -c \

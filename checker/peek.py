@@ -1,0 +1,192 @@
+"""Look inside a volume that this host cannot read and no container mounts, through a helper
+container that is created, never started, and removed before labcheck answers.
+
+This is the one place grading may create anything. The helper:
+
+- is created from an image already present (``busybox:1.36`` first, any local image otherwise),
+  never pulled, never started;
+- mounts only the volume asked about, read-only, ``nocopy``, at a path no image has, so creating
+  it cannot copy image content into the volume; every VOLUME its image declares is covered by a
+  tmpfs, so no anonymous volume appears;
+- has no network and carries ``HELPER_LABEL`` plus the pid and host of the labcheck run that made
+  it, so the next run can remove a helper a killed run left behind;
+- is removed (``DELETE /containers/{id}``, never with its volumes) when the grading view closes.
+
+The client here sends exactly two kinds of request besides GET: a create with the body built
+below and a delete of a container that carries the label (and, only if the volume vanished
+between our look and the create so that the create made a new empty one, a delete of that
+new volume). Everything else goes through the GET-only ``ReadOnlyEngine``.
+"""
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import socket
+import threading
+import time
+from urllib.parse import quote
+
+from .readonly_client import ENGINE_ERRORS, ReadOnlyEngine
+
+HELPER_LABEL = "org.docker-volumes-course.labcheck-helper"
+PID_LABEL = HELPER_LABEL + ".pid"
+HOST_LABEL = HELPER_LABEL + ".host"
+MOUNT_AT = "/labcheck-volume-9f3c"          # not in any image: nothing to copy into the volume
+PREFERRED_IMAGE = "busybox:1.36"
+STALE_AFTER_S = 600                          # a helper from another machine is left alone this long
+
+_live: set[tuple[ReadOnlyEngine, str]] = set()
+_live_lock = threading.Lock()
+_swept: set[str] = set()
+
+
+class NoImage(Exception):
+    """The engine has no image at all to create a helper from."""
+
+
+def _request(engine: ReadOnlyEngine, method: str, path: str, params: dict | None = None,
+             body: dict | None = None) -> tuple[int, object]:
+    """One POST or DELETE on its own connection (the only two verbs this module uses)."""
+    assert method in ("POST", "DELETE")
+    connection = engine._new_connection()
+    try:
+        payload = json.dumps(body).encode() if body is not None else None
+        headers = {"Content-Type": "application/json"} if payload is not None else {}
+        connection.request(method, engine._path(path, params, True), body=payload, headers=headers)
+        response = connection.getresponse()
+        raw = response.read()
+    except ENGINE_ERRORS:
+        return 0, None
+    finally:
+        connection.close()
+    try:
+        return response.status, (json.loads(raw) if raw else None)
+    except ValueError:
+        return response.status, None
+
+
+def _remove(engine: ReadOnlyEngine, container_id: str) -> bool:
+    status, _ = _request(engine, "DELETE", f"/containers/{quote(container_id, safe='')}", {"force": "1", "v": "0"})
+    return status in (204, 404)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def stale_helpers(engine: ReadOnlyEngine) -> list[dict]:
+    """Helpers whose labcheck run is gone: its pid is dead on this host, or it is old and from elsewhere."""
+    status, found = engine.get_json("/containers/json", {"all": "1", "filters": json.dumps({"label": [HELPER_LABEL]})})
+    if status != 200 or not isinstance(found, list):
+        return []
+    here, stale = socket.gethostname(), []
+    for summary in found:
+        labels = summary.get("Labels") or {}
+        try:
+            pid = int(labels.get(PID_LABEL, "0"))
+        except ValueError:
+            pid = 0
+        if pid == os.getpid() and labels.get(HOST_LABEL) == here:
+            continue
+        mine_dead = labels.get(HOST_LABEL) == here and (pid <= 0 or not _pid_alive(pid))
+        if mine_dead or time.time() - summary.get("Created", time.time()) > STALE_AFTER_S:
+            stale.append(summary)
+    return stale
+
+
+def sweep_stale_helpers(engine: ReadOnlyEngine) -> int:
+    """Remove helpers that killed runs left behind; once per engine endpoint per process."""
+    key = engine.endpoint.host
+    if key in _swept:
+        return 0
+    _swept.add(key)
+    return sum(_remove(engine, summary["Id"]) for summary in stale_helpers(engine))
+
+
+def helper_image(engine: ReadOnlyEngine) -> tuple[str, dict]:
+    """(reference, its inspect) of a local image to create a helper from; busybox:1.36 when present."""
+    found = engine.inspect_image(PREFERRED_IMAGE)
+    if found:
+        return PREFERRED_IMAGE, found
+    status, images = engine.get_json("/images/json")
+    for summary in images if status == 200 and isinstance(images, list) else ():
+        attrs = engine.inspect_image(summary["Id"])
+        if attrs:
+            return summary["Id"], attrs
+    raise NoImage
+
+
+class VolumePeek:
+    """Helper containers for one grading run: one per volume, all removed by `close()`."""
+
+    def __init__(self, engine: ReadOnlyEngine) -> None:
+        self.engine = engine
+        self._helpers: dict[str, str] = {}       # volume name -> helper container id
+        self._lock = threading.Lock()
+        self._image: tuple[str, dict] | None = None
+
+    def container_for(self, volume: str, created_at: str) -> tuple[str, str]:
+        """(helper id, where the volume is mounted in it); raises NoImage when the engine has no image."""
+        with self._lock:
+            if volume not in self._helpers:
+                sweep_stale_helpers(self.engine)
+                self._helpers[volume] = self._create(volume, created_at)
+            return self._helpers[volume], MOUNT_AT
+
+    def _create(self, volume: str, created_at: str) -> str:
+        if self._image is None:
+            self._image = helper_image(self.engine)
+        reference, attrs = self._image
+        declared = ((attrs.get("Config") or {}).get("Volumes") or {})
+        mounts = [{"Type": "volume", "Source": volume, "Target": MOUNT_AT, "ReadOnly": True,
+                   "VolumeOptions": {"NoCopy": True}}]
+        mounts += [{"Type": "tmpfs", "Target": path} for path in declared if path != MOUNT_AT]
+        body = {
+            "Image": reference,
+            "Cmd": ["/labcheck-helper-never-starts"], "Entrypoint": [""],
+            "Labels": {HELPER_LABEL: "1", PID_LABEL: str(os.getpid()), HOST_LABEL: socket.gethostname()},
+            "NetworkDisabled": True,
+            "HostConfig": {"Mounts": mounts, "NetworkMode": "none", "AutoRemove": False},
+        }
+        status, answer = _request(self.engine, "POST", "/containers/create", body=body)
+        if status != 201 or not isinstance(answer, dict):
+            message = (answer or {}).get("message", status) if isinstance(answer, dict) else status
+            raise OSError(f"the engine would not create a helper to read {volume}: {message}")
+        helper = answer["Id"]
+        with _live_lock:
+            _live.add((self.engine, helper))
+        # The volume could have been removed between our inspect and the create, in which case the
+        # create made a new, empty one of that name: take the helper back and remove that volume too.
+        now = self.engine.inspect_volume(volume)
+        if now is None or now.get("CreatedAt") != created_at:
+            self._forget(helper)
+            if now is not None:
+                _request(self.engine, "DELETE", f"/volumes/{quote(volume, safe='')}")
+            raise FileNotFoundError(volume)
+        return helper
+
+    def _forget(self, helper: str) -> None:
+        _remove(self.engine, helper)
+        with _live_lock:
+            _live.discard((self.engine, helper))
+
+    def close(self) -> None:
+        """Remove every helper this run created (before any verdict is shown)."""
+        with self._lock:
+            helpers, self._helpers = list(self._helpers.values()), {}
+        for helper in helpers:
+            self._forget(helper)
+
+
+@atexit.register
+def _remove_leftovers() -> None:
+    """A safety net for a view nobody closed; a killed run's helpers go at the next run's sweep."""
+    for engine, helper in list(_live):
+        _remove(engine, helper)
