@@ -1,0 +1,51 @@
+"""Build the book once, strictly, with no engine in reach, and serve it on 127.0.0.1."""
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class BuiltBook:
+    """One strict build of the book."""
+    html: Path          # the _build/html folder
+    returncode: int     # jupyter-book's exit status
+    log: str            # the end of its output, for failure messages
+    seconds: float      # wall-clock time of the clean build
+
+
+def build_book(output: Path) -> BuiltBook:
+    """A clean `jupyter-book build --warningiserror` into OUTPUT/_build/html.
+
+    DOCKER_HOST points at a socket that does not exist, so a build that tried to
+    run a lab could not reach the engine.
+    """
+    jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    env = {**os.environ, "DOCKER_HOST": f"unix://{output}/no-engine.sock"}
+    started = time.monotonic()
+    done = subprocess.run([str(jupyter_book), "build", "--warningiserror", "--keep-going",
+                           "--path-output", str(output), str(ROOT)], capture_output=True, text=True, env=env)
+    return BuiltBook(output / "_build" / "html", done.returncode,
+                     done.stdout[-3000:] + done.stderr[-3000:], time.monotonic() - started)
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+        pass
+
+
+def serve(folder: Path):
+    """Serve FOLDER on 127.0.0.1 from a thread; returns (base_url, server)."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                             functools.partial(QuietHandler, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}", server

@@ -1,0 +1,232 @@
+"""The built book as a learner meets it, in a real browser (Debian's chromium, driven by Playwright).
+
+Everything here asserts what a reader sees: visible text, what a click opens,
+computed sizes. The site is served from 127.0.0.1 and no request may leave it.
+Screenshots of every lesson, at 1366 and 390 px, land in _build/screenshots/.
+"""
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+import yaml
+
+from tests.book_site import ROOT, serve
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
+MIN_FONT_PX = 12
+
+TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
+PAGES = [TOC["root"]] + [c["file"] for part in TOC["parts"] for c in part["chapters"]]
+LESSONS = [p for p in PAGES if re.fullmatch(r"book/\d\d-[a-z-]+", p)]
+LABS = {lesson: lesson.replace("book/", "book/lab-runs/") for lesson in LESSONS}
+
+# Text nodes' own font sizes, for elements a reader can see.
+VISIBLE_TEXT_SIZES = """() => {
+  const found = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const ownText = [...el.childNodes].some(n => n.nodeType === Node.TEXT_NODE && n.textContent.trim());
+    if (!ownText || !el.checkVisibility({opacityProperty: true, visibilityProperty: true})) continue;
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) continue;
+    found.push([parseFloat(getComputedStyle(el).fontSize), el.tagName, el.textContent.trim().slice(0, 50)]);
+  }
+  return found;
+}"""
+
+RENDERED_DIAGRAMS = """() => [...document.querySelectorAll('article img')]
+  .filter(img => img.getAttribute('src').endsWith('.svg') && img.checkVisibility())
+  .map(img => [new URL(img.src).pathname, img.getBoundingClientRect().width])"""
+
+
+@pytest.fixture(scope="module")
+def site(built_book):
+    assert built_book.returncode == 0, built_book.log
+    base, server = serve(built_book.html)
+    yield base
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.is_file():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs it (bash tools/browser.sh)")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Reader:
+    """One browser tab on the site, recording every request that leaves 127.0.0.1 and every error."""
+
+    def __init__(self, browser, site: str, viewport: dict):
+        self.site = site
+        self.context = browser.new_context(viewport=viewport)
+        self.page = self.context.new_page()
+        self.outside: list[str] = []
+        self.errors: list[str] = []
+        self.page.on("request", self._request)
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
+        self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
+        self.page.on("response", lambda r: r.status >= 400 and self.errors.append(f"{r.status} {r.url}"))
+
+    def _request(self, request):
+        url = urlparse(request.url)
+        if url.scheme in ("data", "blob", "about"):
+            return
+        if url.hostname != "127.0.0.1":
+            self.outside.append(request.url)
+
+    def open(self, page: str, query: str = ""):
+        self.page.goto(f"{self.site}/{page}.html{query}")
+        self.page.wait_for_load_state("load")
+        return self.page
+
+    def text(self) -> str:
+        return self.page.locator("body").inner_text()
+
+    def close(self):
+        self.context.close()
+        assert not self.outside, f"requests left 127.0.0.1: {sorted(set(self.outside))}"
+        assert not self.errors, f"the browser reported errors: {self.errors}"
+
+
+@pytest.fixture
+def reader(browser, site):
+    readers = []
+
+    def open_reader(viewport=DESKTOP) -> Reader:
+        readers.append(Reader(browser, site, viewport))
+        return readers[-1]
+
+    yield open_reader
+    for r in readers:
+        r.close()
+
+
+def test_self_check_answers_are_hidden_until_clicked(reader):
+    tab = reader()
+    hidden = {}
+    for lesson in LESSONS:
+        page = tab.open(lesson)
+        questions = page.locator("#check-yourself details")
+        answers = page.locator("#check-yourself details .sd-summary-content")
+        assert questions.count() >= 1, f"{lesson}: no self-check dropdown"
+        hidden[lesson] = sum(not answers.nth(i).is_visible() for i in range(answers.count()))
+        assert hidden[lesson] == answers.count(), f"{lesson}: an answer is in plain view"
+        first_answer = " ".join(answers.first.text_content().split())[:60]
+        assert first_answer and first_answer not in " ".join(tab.text().split())
+        questions.first.locator("summary").click()
+        answers.first.wait_for(state="visible")
+        assert first_answer in " ".join(tab.text().split())
+    print("\nself-check answers hidden when the page opens:",
+          ", ".join(f"{Path(k).name} {v}" for k, v in hidden.items()))
+
+
+def test_every_lesson_shows_its_exercises_and_links_to_its_lab(reader):
+    tab = reader()
+    for lesson in LESSONS:
+        page = tab.open(lesson)
+        section = page.locator("section#exercises")
+        assert page.get_by_role("heading", name="Exercises").is_visible(), lesson
+        shown = re.findall(r"^(ex\d+):", section.inner_text(), flags=re.M)
+        assert shown, f"{lesson}: no exercise in view"
+        for exercise in shown:
+            assert page.locator(f"#{exercise}").count() == 1, f"{lesson}: no anchor #{exercise}"
+        lab_link = section.locator(f'a[href$="{Path(LABS[lesson]).name}.html"]').first
+        assert lab_link.is_visible(), f"{lesson}: no visible link to {LABS[lesson]}"
+        lab_link.click()
+        page.wait_for_url(f"**/{LABS[lesson]}.html")
+        assert page.locator("article h1").first.is_visible()
+
+
+def test_no_markup_shows_as_text(reader):
+    tab = reader()
+    for name in PAGES:
+        tab.open(name)
+        visible = tab.text()
+        for leak in ("```", "{dropdown}", ":::", "{term}", "{doc}"):
+            assert leak not in visible, f"{name} shows {leak!r}"
+
+
+def test_double_hyphens_survive_in_what_the_reader_copies(reader):
+    tab = reader()
+    seen = ""
+    for name in PAGES:
+        tab.open(name)
+        visible = tab.text()
+        assert not re.search(r"[\u2013\u2014][A-Za-z]", visible), f"{name}: an option lost its --"
+        seen += visible
+    for option in ("--mount", "--rm", "--volumes-from", "--tmpfs"):
+        assert option in seen, option
+
+
+def test_search_for_tmpfs_lists_the_tmpfs_lesson_first(reader):
+    page = reader().open("search", "?q=tmpfs")
+    first = page.locator("#search-results ul.search li a").first
+    first.wait_for(state="visible")
+    assert first.get_attribute("href").split("?")[0].endswith("07-tmpfs.html"), first.get_attribute("href")
+
+
+def test_lesson_lab_next_lesson_by_clicking_next(reader):
+    page = reader().open(LESSONS[0])
+    expected = [p for lesson in LESSONS for p in (lesson, LABS[lesson])]
+    for here, after in zip(expected, expected[1:]):
+        assert page.url.endswith(f"/{here}.html"), page.url
+        page.locator("a.right-next").click()
+        page.wait_for_url(f"**/{after}.html")
+
+
+def svg_min_font(svg: Path) -> tuple[float, float]:
+    """(width of the viewBox, smallest font-size of any <text>) of a diagram."""
+    root = ET.parse(svg).getroot()
+    width = float(root.get("viewBox").split()[2])
+    smallest = float("inf")
+
+    def walk(node, size):
+        nonlocal smallest
+        size = float(node.get("font-size", size))
+        if node.tag.endswith("}text") or node.tag.endswith("}tspan"):
+            smallest = min(smallest, size)
+        for child in node:
+            walk(child, size)
+
+    walk(root, 16.0)
+    return width, smallest
+
+
+def test_phone_reader_never_scrolls_sideways_nor_meets_tiny_text(reader, built_book):
+    tab = reader(PHONE)
+    for name in PAGES:
+        page = tab.open(name)
+        width = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert width[0] <= width[1] + 1, f"{name} scrolls sideways at 390 px: {width}"
+        tiny = [t for t in page.evaluate(VISIBLE_TEXT_SIZES) if t[0] < MIN_FONT_PX]
+        assert not tiny, f"{name}: text under {MIN_FONT_PX} px: {tiny[:5]}"
+        for src, rendered in page.evaluate(RENDERED_DIAGRAMS):
+            box_width, font = svg_min_font(built_book.html / src.lstrip("/"))
+            assert font * rendered / box_width >= MIN_FONT_PX - 0.05, \
+                f"{name}: {src} draws text at {font * rendered / box_width:.1f} px"
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1366", "390"])
+def test_screenshots_of_every_lesson(reader, viewport):
+    tab = reader(viewport)
+    folder = SCREENSHOTS / str(viewport["width"])
+    folder.mkdir(parents=True, exist_ok=True)
+    for lesson in LESSONS:
+        tab.open(lesson).screenshot(path=folder / f"{Path(lesson).name}.png", full_page=True)
+    print(f"\nscreenshots: {folder}/NN-*.png ({len(LESSONS)} lessons)")
+    assert len(list(folder.glob("*.png"))) >= len(LESSONS)
