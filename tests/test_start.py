@@ -50,6 +50,10 @@ def test_start_serves_book_and_lab_and_ctrl_c_stops_both(tmp_path):
                 time.sleep(0.5)
         else:
             pytest.fail("JupyterLab never answered")
+        # A lab's first cell links to its lesson as ../book/NN-*.md: JupyterLab must be able to open it.
+        contents = lab_url.replace("/lab/tree/labs?", "/api/contents/book/01-ephemeral.md?")
+        with urllib.request.urlopen(contents, timeout=10) as reply:
+            assert reply.status == 200 and "Containers are ephemeral" in reply.read().decode()
         ports = [int(re.search(r":(\d+)/", url).group(1)) for url in (book_url, lab_url)]
         proc.send_signal(signal.SIGINT)            # what Ctrl-C does
         assert proc.wait(timeout=60) == 0

@@ -53,14 +53,16 @@ def main() -> int:
     lab_log = ROOT / "_build" / "jupyterlab.log"
     as_root = ["--allow-root"] if os.geteuid() == 0 else []      # workshop VMs often run as root
     lab = subprocess.Popen([str(BIN / "jupyter"), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={lab_port}",
-                            f"--ServerApp.root_dir={ROOT / 'labs'}", f"--IdentityProvider.token={token}", *as_root],
+                            f"--ServerApp.root_dir={ROOT}", f"--IdentityProvider.token={token}", *as_root],
                            stdout=subprocess.DEVNULL, stderr=open(lab_log, "w"), start_new_session=True)
     try:
         if not (wait_until_listening(book_port, book) and wait_until_listening(lab_port, lab)):
             print(f"A server did not start; JupyterLab's log is {lab_log}.", file=sys.stderr)
             return 1
         print(f"\nThe book:   http://127.0.0.1:{book_port}/", flush=True)
-        print(f"The labs:   http://127.0.0.1:{lab_port}/lab?token={token}", flush=True)
+        # JupyterLab serves the whole course, so that a lab's link to its lesson (../book/NN-*.md) opens;
+        # the address opens the file browser on labs/.
+        print(f"The labs:   http://127.0.0.1:{lab_port}/lab/tree/labs?token={token}", flush=True)
         print("Press Ctrl-C to stop both.", flush=True)
         while book.poll() is None and lab.poll() is None:
             time.sleep(0.5)
