@@ -189,6 +189,17 @@ class ReadOnlyEngine:
     def info(self) -> dict:
         return self._object("/info") or {}
 
+    def volumes(self) -> list:
+        status, body = self.get_json("/volumes")
+        return (body or {}).get("Volumes") or [] if status == 200 and isinstance(body, dict) else []
+
+    def volumes_with_sizes(self) -> list | None:
+        """`docker system df -v` for volumes only: each volume with UsageData.Size (-1 when unknown).
+
+        None when the engine declines (e.g. another disk-usage run is under way)."""
+        status, body = self.get_json("/system/df", {"type": "volume"})
+        return (body.get("Volumes") or []) if status == 200 and isinstance(body, dict) else None
+
     def events(self, filters: dict) -> Response:
         return self.stream("/events", {"filters": json.dumps(filters)}, timeout=None)
 

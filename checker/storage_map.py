@@ -1,0 +1,161 @@
+"""A picture of the storage: which containers mount which volumes, host folders and tmpfs, and how big the volumes are.
+
+Read only through the GET-only client, so drawing the map cannot change the
+engine. By default the map shows the course's resources:
+
+- containers and volumes the exercises own, or named ``lab-…`` (labs) or ``demo-…`` (lessons);
+- containers and volumes of a Compose project named ``lab-…`` or ``demo-…``;
+- every volume such a container mounts (anonymous ones included), and every
+  container that mounts such a volume (say, a ``peek`` container on ``lab-notes``).
+
+``everything=True`` (``labcheck map --all``) shows every container and volume on the engine.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .mounts import Mount, mounts_of
+from .readonly_client import ReadOnlyEngine
+from .view import is_anonymous_volume_name
+
+COURSE_PREFIXES = ("lab-", "demo-")
+PROJECT_LABEL = "com.docker.compose.project"
+PROJECT_VOLUME_LABEL = "com.docker.compose.volume"
+PROJECT_SERVICE_LABEL = "com.docker.compose.service"
+
+
+@dataclass(frozen=True)
+class VolumeInfo:
+    name: str
+    driver: str = "local"
+    project: str = ""
+    """The Compose project that made it (label com.docker.compose.project), if any."""
+    key: str = ""
+    """Its key under `volumes:` in the project's compose file."""
+    size: int | None = None
+    """Bytes used, from the engine's disk-usage report; None when unknown."""
+
+    @property
+    def kind(self) -> str:
+        """"anonymous", "compose" or "named"."""
+        if is_anonymous_volume_name(self.name):
+            return "anonymous"
+        return "compose" if self.project else "named"
+
+    @property
+    def short_name(self) -> str:
+        return f"{self.name[:12]}…" if self.kind == "anonymous" else self.name
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "kind": self.kind, "driver": self.driver, "project": self.project or None,
+                "key": self.key or None, "size": self.size}
+
+
+@dataclass(frozen=True)
+class ContainerInfo:
+    name: str
+    status: str
+    image: str
+    mounts: tuple[Mount, ...]
+    project: str = ""
+    service: str = ""
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "status": self.status, "image": self.image, "project": self.project or None,
+                "service": self.service or None,
+                "mounts": [{"type": m.type, "destination": m.destination,
+                            "source": m.name if m.type == "volume" else (m.source or None),
+                            "read_only": m.read_only, "tmpfs_size": m.tmpfs_size} for m in self.mounts]}
+
+
+@dataclass(frozen=True, repr=False)
+class StorageMap:
+    containers: tuple[ContainerInfo, ...]
+    volumes: tuple[VolumeInfo, ...]
+    everything: bool
+    """True for `--all`; False when only the course's resources are shown."""
+
+    def volume(self, name: str) -> VolumeInfo:
+        return next((v for v in self.volumes if v.name == name), VolumeInfo(name))
+
+    @property
+    def unused_volumes(self) -> tuple[VolumeInfo, ...]:
+        used = {m.name for c in self.containers for m in c.mounts if m.type == "volume"}
+        return tuple(v for v in self.volumes if v.name not in used)
+
+    def to_json(self) -> dict:
+        return {"scope": "all" if self.everything else "course",
+                "containers": [c.to_json() for c in self.containers],
+                "volumes": [v.to_json() for v in self.volumes],
+                "unused_volumes": [v.name for v in self.unused_volumes]}
+
+    def render(self, color: bool = False, width: int = 100) -> str:
+        from .storage_tree import render_tree
+        return render_tree(self, color=color, width=width)
+
+    def __str__(self) -> str:
+        return self.render()
+
+    __repr__ = __str__
+
+    def _repr_svg_(self) -> str:
+        from .storage_svg import draw_svg
+        return draw_svg(self)
+
+
+def is_course_name(name: str) -> bool:
+    return name.startswith(COURSE_PREFIXES)
+
+
+def _course_names() -> tuple[set[str], set[str]]:
+    from .exercises import COURSE
+    return ({c for e in COURSE for c in e.owns.containers}, {v for e in COURSE for v in e.owns.volumes})
+
+
+def _summary_name(summary: dict) -> str:
+    return (summary.get("Names") or ["/?"])[0].lstrip("/")
+
+
+def read_storage_map(engine: ReadOnlyEngine, everything: bool = False, sizes: bool = True) -> StorageMap:
+    """Look at the engine (GET requests only) and build the map."""
+    listed = engine.volumes_with_sizes() if sizes else None
+    measured = listed is not None
+    if listed is None:
+        listed = engine.volumes()
+    volumes = {}
+    for v in listed:
+        labels = v.get("Labels") or {}
+        size = (v.get("UsageData") or {}).get("Size") if measured else None
+        volumes[v["Name"]] = VolumeInfo(v["Name"], v.get("Driver", "local"), labels.get(PROJECT_LABEL, ""),
+                                        labels.get(PROJECT_VOLUME_LABEL, ""),
+                                        size if isinstance(size, int) and size >= 0 else None)
+    summaries = engine.containers({})
+    if not everything:
+        owned_containers, owned_volumes = _course_names()
+        chosen_volumes = {name for name, v in volumes.items()
+                          if name in owned_volumes or is_course_name(name) or is_course_name(v.project)}
+
+        def course_container(summary: dict) -> bool:
+            name = _summary_name(summary)
+            project = (summary.get("Labels") or {}).get(PROJECT_LABEL, "")
+            uses_course_volume = any(m.get("Type") == "volume" and m.get("Name") in chosen_volumes
+                                     for m in summary.get("Mounts") or ())
+            return name in owned_containers or is_course_name(name) or is_course_name(project) or uses_course_volume
+
+        summaries = [s for s in summaries if course_container(s)]
+    containers = []
+    for summary in sorted(summaries, key=_summary_name):
+        attrs = engine.inspect_container(summary["Id"])
+        if attrs is None:       # removed while we looked
+            continue
+        labels = (attrs.get("Config") or {}).get("Labels") or {}
+        containers.append(ContainerInfo(attrs.get("Name", "").lstrip("/"), (attrs.get("State") or {}).get("Status", "?"),
+                                        (attrs.get("Config") or {}).get("Image", ""), tuple(mounts_of(attrs)),
+                                        labels.get(PROJECT_LABEL, ""), labels.get(PROJECT_SERVICE_LABEL, "")))
+    if not everything:
+        mounted = {m.name for c in containers for m in c.mounts if m.type == "volume"}
+        volumes = {name: v for name, v in volumes.items() if name in chosen_volumes or name in mounted}
+    for name in {m.name for c in containers for m in c.mounts if m.type == "volume"} - set(volumes):
+        volumes[name] = VolumeInfo(name)        # created between the two looks
+    return StorageMap(tuple(containers), tuple(sorted(volumes.values(), key=lambda v: (v.kind == "anonymous", v.name))),
+                      everything)
