@@ -37,6 +37,15 @@ def test_every_self_check_is_a_dropdown_and_no_fence_leaks(built_book):
         assert '<section id="exercises">' in page, lesson
 
 
+def test_lesson_commands_are_wrapped_for_a_narrow_column():
+    """A command a reader copies is readable without scrolling: lines of about 80 characters,
+    longer commands continued with a backslash (a single option value may not be split)."""
+    for lesson in LESSONS:
+        for block in re.findall(r"^```(?:bash|text)\n(.*?)^```", (ROOT / f"{lesson}.md").read_text(), re.S | re.M):
+            long = [line for line in block.splitlines() if len(line) > 84]
+            assert not long, f"{lesson}: wrap these with \\: {long}"
+
+
 def test_book_never_executes_notebooks():
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     assert config["execute"]["execute_notebooks"] == "off"
