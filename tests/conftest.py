@@ -141,10 +141,3 @@ def built_book(tmp_path_factory):
     """The book, built once per run for every test that reads it."""
     from tests.book_site import build_book
     return build_book(tmp_path_factory.mktemp("book"))
-
-
-@pytest.fixture(scope="session")
-def built_book(tmp_path_factory):
-    """The book, built once per run for every test that reads it."""
-    from tests.book_site import build_book
-    return build_book(tmp_path_factory.mktemp("book"))
