@@ -1,15 +1,19 @@
 """Build local stand-ins for the images the labs use, where no registry is reachable.
 
-The labs name official images (``busybox:1.36``, ``postgres:15``, ``postgres:17``).
+The labs name official images (``busybox:1.36``, ``postgres:15``, ``postgres:17``, ``postgres:18``).
 On a learner's machine Docker pulls them; here no registry answers, so we build
 images with the same names that honour the contracts the lessons rely on:
 
 - busybox: a POSIX shell and the usual applets on PATH, ``CMD ["sh"]``, root by
   default, ``/etc/passwd`` with ``nobody`` (65534);
 - postgres: Debian's PostgreSQL of that major version (bookworm has 15, trixie
-  17) with an entrypoint that follows the official one as the lessons use it
-  (see tools/postgres/docker-entrypoint.sh), ``VOLUME /var/lib/postgresql/data``,
-  the server as user ``postgres`` (UID 999), port 5432.
+  17, testing and unstable 18) with an entrypoint that follows the official one
+  as the lessons use it (see tools/postgres/docker-entrypoint.sh), the server as
+  user ``postgres`` (UID 999), port 5432. Up to 17, ``PGDATA`` and the ``VOLUME``
+  are ``/var/lib/postgresql/data``; from 18 on, as in the official images,
+  ``PGDATA`` is ``/var/lib/postgresql/18/docker`` under ``VOLUME /var/lib/postgresql``,
+  and the entrypoint refuses to initialise while data or a mount sits at the old
+  ``/var/lib/postgresql/data``.
 
 An image already present is left alone.
 """
@@ -20,6 +24,7 @@ import os
 import subprocess
 import sys
 import tarfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import docker
@@ -102,29 +107,70 @@ def build_busybox(client: docker.DockerClient) -> str:
     return f"{BUSYBOX}: built a local stand-in"
 
 
-POSTGRES = {"postgres:15": ("bookworm", "15"), "postgres:17": ("trixie", "17")}
+@dataclass(frozen=True)
+class Postgres:
+    suites: tuple[str, ...]     # Debian suites that carry postgresql-MAJOR, tried in order
+    major: str
+
+    @property
+    def new_layout(self) -> bool:
+        """18 and later: PGDATA in a major-version folder under one volume at /var/lib/postgresql."""
+        return int(self.major) >= 18
+
+    @property
+    def pgdata(self) -> str:
+        return f"/var/lib/postgresql/{self.major}/docker" if self.new_layout else "/var/lib/postgresql/data"
+
+    @property
+    def volume(self) -> str:
+        return "/var/lib/postgresql" if self.new_layout else "/var/lib/postgresql/data"
+
+
+# Testing is guarded against uninstallable packages; unstable is the fallback while testing lacks a package.
+POSTGRES = {"postgres:15": Postgres(("bookworm",), "15"), "postgres:17": Postgres(("trixie",), "17"),
+            "postgres:18": Postgres(("testing", "sid"), "18")}
 CACHE = Path(os.environ.get("COURSE_CACHE", "/var/cache/docker-volumes-course"))
 ENTRYPOINT = Path(__file__).resolve().parent / "postgres" / "docker-entrypoint.sh"
 
 
-def postgres_rootfs(suite: str, major: str) -> Path:
+def debootstrap(suites: tuple[str, ...], major: str, target: Path) -> None:
+    """A minimal Debian with postgresql-MAJOR in `target`, from the first suite that carries it."""
+    for suite in suites:
+        subprocess.run(["rm", "-rf", str(target)], check=True)
+        with open(CACHE / f"debootstrap-pg{major}.log", "a") as log:
+            done = subprocess.run(["debootstrap", "--variant=minbase", f"--include=postgresql-{major}", suite,
+                                   str(target)], stdout=log, stderr=subprocess.STDOUT)
+        if done.returncode == 0:
+            return
+    raise RuntimeError(f"no Debian suite of {', '.join(suites)} could be debootstrapped with postgresql-{major}; "
+                       f"see {CACHE / f'debootstrap-pg{major}.log'}")
+
+
+def postgres_rootfs(pg: Postgres) -> Path:
     """A Debian root with PostgreSQL `major` and no cluster of its own, debootstrapped once into the cache."""
+    major = pg.major
     root = CACHE / f"pg{major}-root"
     if not (root / f"usr/lib/postgresql/{major}/bin/postgres").exists():
         partial = Path(f"{root}.partial")
-        subprocess.run(["rm", "-rf", str(partial)], check=True)
         CACHE.mkdir(parents=True, exist_ok=True)
-        with open(CACHE / f"debootstrap-pg{major}.log", "w") as log:
-            subprocess.run(["debootstrap", "--variant=minbase", f"--include=postgresql-{major}", suite, str(partial)],
-                           check=True, stdout=log, stderr=subprocess.STDOUT)
+        debootstrap(pg.suites, major, partial)
         partial.rename(root)
     # Shape it like the official image: no Debian cluster, postgres as 999:999, the data folder, our entrypoint.
     subprocess.run(["rm", "-rf", str(root / f"var/lib/postgresql/{major}"), str(root / f"etc/postgresql/{major}"),
+                    str(root / "var/lib/postgresql/data"),
                     str(root / "var/cache/apt/archives"), str(root / "usr/share/doc"), str(root / "usr/share/man")],
                    check=True)
-    subprocess.run(["chroot", str(root), "sh", "-c",
+    # 18+: the volume's root is the postgres user's home, writable by all as in the official image (mode 1777).
+    data = ("chmod 1777 /var/lib/postgresql" if pg.new_layout else "mkdir -p /var/lib/postgresql/data")
+    # Newer suites may give 999 to another system group or user (sid's lpadmin): move it aside first.
+    make_room = ("free() { n=980; while getent $1 $n >/dev/null; do n=$((n-1)); done; echo $n; }; "
+                 "g=$(getent group 999 | cut -d: -f1); "
+                 "if [ -n \"$g\" ] && [ \"$g\" != postgres ]; then groupmod -g $(free group) \"$g\"; fi; "
+                 "u=$(getent passwd 999 | cut -d: -f1); "
+                 "if [ -n \"$u\" ] && [ \"$u\" != postgres ]; then usermod -u $(free passwd) \"$u\"; fi; ")
+    subprocess.run(["chroot", str(root), "sh", "-c", make_room +
                     "groupmod -g 999 postgres && usermod -u 999 -g 999 postgres && "
-                    "mkdir -p /var/lib/postgresql/data /var/run/postgresql /docker-entrypoint-initdb.d && "
+                    f"mkdir -p /var/lib/postgresql /var/run/postgresql /docker-entrypoint-initdb.d && {data} && "
                     "chown -R 999:999 /var/lib/postgresql /var/run/postgresql"],
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     target = root / "usr/local/bin/docker-entrypoint.sh"
@@ -136,18 +182,19 @@ def postgres_rootfs(suite: str, major: str) -> Path:
 def build_postgres(tag: str) -> str:
     if os.geteuid() != 0:
         return f"{tag}: not present and no registry answers; building a stand-in needs root"
-    suite, major = POSTGRES[tag]
-    root = postgres_rootfs(suite, major)
+    pg = POSTGRES[tag]
+    root = postgres_rootfs(pg)
+    major = pg.major
     changes = [f"ENV PATH=/usr/lib/postgresql/{major}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-               "ENV PGDATA=/var/lib/postgresql/data", "ENV LANG=C.UTF-8", f"ENV PG_MAJOR={major}",
-               "VOLUME /var/lib/postgresql/data", 'ENTRYPOINT ["docker-entrypoint.sh"]', 'CMD ["postgres"]',
+               f"ENV PGDATA={pg.pgdata}", "ENV LANG=C.UTF-8", f"ENV PG_MAJOR={major}",
+               f"VOLUME {pg.volume}", 'ENTRYPOINT ["docker-entrypoint.sh"]', 'CMD ["postgres"]',
                "EXPOSE 5432", "STOPSIGNAL SIGINT", f"LABEL {STANDIN_LABEL}=true"]
     tar = subprocess.Popen(["tar", "-C", str(root), "-c", "."], stdout=subprocess.PIPE)
     subprocess.run(["docker", "import", *[arg for change in changes for arg in ("--change", change)], "-", tag],
                    stdin=tar.stdout, check=True, stdout=subprocess.DEVNULL)
     tar.stdout.close()
     tar.wait()
-    return f"{tag}: built a local stand-in from Debian {suite}"
+    return f"{tag}: built a local stand-in from Debian's postgresql-{major}"
 
 
 def main() -> int:

@@ -1,11 +1,44 @@
 #!/bin/sh
 # Entrypoint of the local PostgreSQL stand-in, following the official image's contract as the
 # course uses it: POSTGRES_PASSWORD (or POSTGRES_HOST_AUTH_METHOD=trust), POSTGRES_USER,
-# POSTGRES_DB, PGDATA (default /var/lib/postgresql/data), /docker-entrypoint-initdb.d/*.sql|*.sh
-# on first start only, the server run as the postgres user (UID 999), listening on port 5432.
+# POSTGRES_DB, PGDATA (the image sets it: /var/lib/postgresql/data up to 17, /var/lib/postgresql/18/docker
+# from 18 on), /docker-entrypoint-initdb.d/*.sql|*.sh on first start only, the server run as the
+# postgres user (UID 999), listening on port 5432. From 18 on, like the official image, it refuses to
+# initialise a new database while PostgreSQL data or a mount sits in the pre-18 place.
 set -eu
 PGDATA=${PGDATA:-/var/lib/postgresql/data}
 export PGDATA
+
+# 18+ keeps PGDATA in a major-version folder (/var/lib/postgresql/MAJOR/docker, the layout pg_ctlcluster
+# uses) under one volume at /var/lib/postgresql. Data in the old places means an image upgraded
+# without its data; a mount at the old path means a volume the server would never use.
+refuse_old_layout() {
+    [ "$PGDATA" = "/var/lib/postgresql/${PG_MAJOR:-}/docker" ] || return 0
+    found=
+    for dir in /var/lib/postgresql /var/lib/postgresql/data /var/lib/postgresql/*/docker; do
+        if [ -s "$dir/PG_VERSION" ]; then
+            found="$found
+         $dir (data of PostgreSQL $(cat "$dir/PG_VERSION"))"
+        fi
+    done
+    if [ -z "$found" ] && [ "$PG_MAJOR" -ge 18 ] && mountpoint -q /var/lib/postgresql/data; then
+        found="
+         /var/lib/postgresql/data (unused mount/volume)"
+    fi
+    [ -n "$found" ] || return 0
+    cat >&2 <<EOF
+Error: in 18+, these Docker images are configured to store database data in a
+       format which is compatible with "pg_ctlcluster": PGDATA is $PGDATA,
+       a folder named after the major version, inside one volume at /var/lib/postgresql.
+
+       Yet there is PostgreSQL data, or a mount, in the pre-18 place:$found
+
+       That usually means the image was upgraded but its data was not. Move the data
+       with a dump and restore (or pg_upgrade, which needs both versions' programs), and
+       mount a single volume at /var/lib/postgresql, not at /var/lib/postgresql/data.
+EOF
+    exit 1
+}
 
 if [ "${1:-}" = postgres ] && [ "$(id -u)" = 0 ]; then
     mkdir -p "$PGDATA" /var/run/postgresql
@@ -20,6 +53,7 @@ if [ "${1:-}" = postgres ] && [ ! -s "$PGDATA/PG_VERSION" ]; then
         echo "       Pass -e POSTGRES_PASSWORD=... (or -e POSTGRES_HOST_AUTH_METHOD=trust)." >&2
         exit 1
     fi
+    refuse_old_layout
     user=${POSTGRES_USER:-postgres}
     db=${POSTGRES_DB:-$user}
     pwfile=$(mktemp)
