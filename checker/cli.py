@@ -219,11 +219,17 @@ def watch_exercise(exercise_id: str, as_json: bool) -> None:
 @app.command()
 @click.argument("exercise_id", metavar="EXERCISE")
 def hint(exercise_id: str) -> None:
-    """Show the next hint for an exercise (each call reveals one more)."""
+    """Show a hint: first one for what is wrong now, then the general hints, one more each time."""
+    from rich.markup import escape
+
+    from .state_hints import grade_for_hint, next_hint
+
     exercise = exercise_or_usage_error(exercise_id)
-    index = Progress().next_hint_index(exercise.id, len(exercise.hints))
-    out.print(f"[bold]{exercise.id}[/bold] {exercise.title}\n[dim]Task: {exercise.goal}[/dim]")
-    out.print(f"Hint {index + 1} of {len(exercise.hints)}: {exercise.hints[index]}")
+    shown = next_hint(exercise, Progress(), grade_for_hint(exercise))
+    out.print(f"[bold]{exercise.id}[/bold] {exercise.title}\n[dim]Task: {escape(exercise.goal)}[/dim]")
+    out.print(f"{shown.label}: {escape(shown.text)}")
+    if shown.from_state:
+        out.print("[dim]Ask again for the general hints.[/dim]")
 
 
 def _selected(exercise_ids: list[str], everything: bool, verb: str = "reset") -> list[Exercise]:
@@ -299,6 +305,24 @@ def solve_with_prerequisites(exercise: Exercise, engine, client) -> None:
             solve_with_prerequisites(BY_ID[earlier], engine, client)
     apply_reset(plan_reset([exercise], EngineView(engine)), client)
     run_commands(exercise.solution, echo=lambda line: out.print(line, markup=False, soft_wrap=True))
+
+
+@app.command("map")
+@click.option("--all", "everything", is_flag=True, help="Show every container and volume, not only the course's.")
+@click.option("--json", "as_json", is_flag=True, help="Print the map as JSON.")
+def storage_map(everything: bool, as_json: bool) -> None:
+    """A picture of the storage: which containers mount which volumes, host folders and tmpfs (read only)."""
+    from .storage_map import read_storage_map
+
+    engine = connect_readonly()
+    try:
+        picture = read_storage_map(engine, everything)
+    finally:
+        engine.close()
+    if as_json:
+        print(json.dumps(picture.to_json(), ensure_ascii=False))
+    else:
+        print(picture.render(color=use_color(sys.stdout), width=max(60, shutil.get_terminal_size((100, 24)).columns)))
 
 
 @app.command()

@@ -32,6 +32,8 @@ class Mistake:
     what: str
     commands: tuple[str, ...]
     message: str
+    hint: str = ""
+    """What to do about this mistake: shown first when the first failing check's message contains `message`."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,10 @@ class Exercise:
     @property
     def number(self) -> int:
         return int(self.id[2:])
+
+    def mistake_behind(self, message: str) -> Mistake | None:
+        """The mistake (with a hint) that a failing check's `message` points to, if any."""
+        return next((m for m in self.mistakes if m.hint and m.message in message), None)
 
     @property
     def lesson(self) -> str:

@@ -20,8 +20,13 @@ def grade(exercise: Exercise, view: EngineView) -> ExerciseReport:
             outcome[check.key] = None
             continue
         verdict = check.evaluate(view)
+        next_step = verdict.next_step
+        if verdict.passed is False and not any(r.passed is False for r in reports):
+            # The first failure names a known mistake: its hint is the most useful next step.
+            mistake = exercise.mistake_behind(verdict.message)
+            next_step = mistake.hint if mistake else next_step
         reports.append(CheckReport(check.name, verdict.passed, verdict.message, verdict.found,
-                                   verdict.expected, verdict.next_step))
+                                   verdict.expected, next_step))
         outcome[check.key] = verdict.passed
     return ExerciseReport(exercise.id, exercise.title, tuple(reports))
 

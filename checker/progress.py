@@ -15,6 +15,7 @@ from .paths import state_dir
 SCHEMA = """
 create table if not exists results (exercise text primary key, passed integer not null, checked_at real not null);
 create table if not exists hints (exercise text primary key, shown integer not null);
+create table if not exists state_hints (exercise text primary key, mistake text not null);
 """
 
 
@@ -52,7 +53,18 @@ class Progress:
             self.db.execute("insert or replace into hints values (?, ?)", (exercise, min(shown + 1, available)))
         return min(shown, available - 1)
 
+    def first_time_for(self, exercise: str, mistake: str | None) -> bool:
+        """Whether `mistake` is new since the last `labcheck hint` (None: no known mistake now); remembers it."""
+        row = self.db.execute("select mistake from state_hints where exercise = ?", (exercise,)).fetchone()
+        with self.db:
+            if mistake is None:
+                self.db.execute("delete from state_hints where exercise = ?", (exercise,))
+            else:
+                self.db.execute("insert or replace into state_hints values (?, ?)", (exercise, mistake))
+        return mistake is not None and (row is None or row[0] != mistake)
+
     def forget(self, exercise: str) -> None:
         with self.db:
+            self.db.execute("delete from state_hints where exercise = ?", (exercise,))
             self.db.execute("delete from results where exercise = ?", (exercise,))
             self.db.execute("delete from hints where exercise = ?", (exercise,))

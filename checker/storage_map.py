@@ -8,13 +8,15 @@ engine. By default the map shows the course's resources:
 - every volume such a container mounts (anonymous ones included), and every
   container that mounts such a volume (say, a ``peek`` container on ``lab-notes``).
 
-``everything=True`` (``labcheck map --all``) shows every container and volume on the engine.
+``everything=True`` (``labcheck map --all``) shows every container and volume on the engine,
+except labcheck's own short-lived helper containers.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from .mounts import Mount, mounts_of
+from .peek import HELPER_LABEL
 from .readonly_client import ReadOnlyEngine
 from .view import is_anonymous_volume_name
 
@@ -129,7 +131,7 @@ def read_storage_map(engine: ReadOnlyEngine, everything: bool = False, sizes: bo
         volumes[v["Name"]] = VolumeInfo(v["Name"], v.get("Driver", "local"), labels.get(PROJECT_LABEL, ""),
                                         labels.get(PROJECT_VOLUME_LABEL, ""),
                                         size if isinstance(size, int) and size >= 0 else None)
-    summaries = engine.containers({})
+    summaries = [s for s in engine.containers({}) if HELPER_LABEL not in (s.get("Labels") or {})]
     if not everything:
         owned_containers, owned_volumes = _course_names()
         chosen_volumes = {name for name, v in volumes.items()

@@ -34,10 +34,15 @@ FROM_VOLUME_INSTRUCTION = Exercise(
     mistakes=(
         Mistake("named the volume", (BUILD, f"docker run --name lab-anon -v lab-cache:/cache {IMAGE} "
                                             "sh -c 'echo cached once > /cache/hit.txt'"),
-                "holds the named volume lab-cache"),
+                "holds the named volume lab-cache",
+                hint=("`-v lab-cache:/cache` gave the image's volume a name; this exercise is about the anonymous "
+                      "volume Docker makes when you give none. Remove lab-anon (`docker rm lab-anon`) and run it "
+                      "again from lab-cache-app:1 with no -v at all.")),
         Mistake("used the base image", (BUILD, "docker run --name lab-anon busybox:1.36 sh -c "
                                                "'mkdir /cache; echo cached once > /cache/hit.txt'"),
-                "was created from busybox:1.36, not lab-cache-app:1"),
+                "was created from busybox:1.36, not lab-cache-app:1",
+                hint=("lab-anon runs busybox:1.36, which declares no VOLUME, so no anonymous volume was made. "
+                      "Remove it (`docker rm lab-anon`) and run it again from lab-cache-app:1.")),
     ),
 )
 
@@ -64,10 +69,16 @@ NAME_IT = Exercise(
     solution=(RUN_NAMED,),
     mistakes=(
         Mistake("no name", (f"docker run --name lab-named-cache {IMAGE} sh -c 'echo kept by name > /cache/hit.txt'",),
-                "is an anonymous volume"),
+                "is an anonymous volume",
+                hint=("/cache is the anonymous volume that the image's VOLUME line makes when you name none. Remove"
+                      " lab-named-cache with that volume (`docker rm -v lab-named-cache`) and run it again with `-v"
+                      " lab-cache:/cache`.")),
         Mistake("bind mount", ('mkdir -p "$WORKSPACE/cache"',
                                f'docker run --name lab-named-cache -v "$WORKSPACE/cache":/cache {IMAGE} '
-                               "sh -c 'echo kept by name > /cache/hit.txt'"), "is a bind mount of the host folder"),
+                               "sh -c 'echo kept by name > /cache/hit.txt'"), "is a bind mount of the host folder",
+                hint=("/cache is a host folder: a source that starts with / is a host path. Remove lab-named-cache "
+                      "(`docker rm lab-named-cache`) and run it again with the volume's name: `-v "
+                      "lab-cache:/cache`.")),
     ),
 )
 
@@ -99,8 +110,15 @@ RESCUE_DATA = Exercise(
     solution=(RUN_FORGOT, RESCUE, "docker rm -v lab-forgot"),
     mistakes=(
         Mistake("removed before copying", (RUN_FORGOT, "docker rm -v lab-forgot", "docker volume create lab-rescued"),
-                "There is no data.txt in volume lab-rescued"),
-        Mistake("kept the container", (RUN_FORGOT, RESCUE), "Container lab-forgot still exists"),
+                "There is no data.txt in volume lab-rescued",
+                hint=("lab-rescued is empty: `docker rm -v lab-forgot` took the anonymous volume with the data "
+                      "before anything copied it. Run lab-forgot again from lab-cache-app:1 writing 'precious' to "
+                      "/cache/data.txt, copy first (`docker run --rm --volumes-from lab-forgot -v "
+                      "lab-rescued:/rescue busybox:1.36 cp -a /cache/. /rescue/`), and only then `docker rm -v "
+                      "lab-forgot`.")),
+        Mistake("kept the container", (RUN_FORGOT, RESCUE), "Container lab-forgot still exists",
+                hint=("The data is safe in lab-rescued; now remove lab-forgot together with its anonymous volume: "
+                      "`docker rm -v lab-forgot`.")),
     ),
 )
 

@@ -34,9 +34,15 @@ BACK_UP = Exercise(
     mistakes=(
         Mistake("absolute paths in the archive", (
             SEED, f'docker run --rm -v lab-important:/data:ro -v "$WORKSPACE/backups":/backup {IMAGE} '
-                  "tar czf /backup/lab-important.tar.gz /data"), "stores the files under data/"),
+                  "tar czf /backup/lab-important.tar.gz /data"), "stores the files under data/",
+                hint=("The archive stores data/notes.txt, not notes.txt: `tar czf … /data` keeps the folder's name."
+                      " Make it again with `tar czf /backup/lab-important.tar.gz -C /data .`, so that paths start "
+                      "at the volume's root.")),
         Mistake("backed up an empty volume", (
-            f"docker volume create lab-important", BACKUP), "lacks notes.txt, photos/cat.txt"),
+            f"docker volume create lab-important", BACKUP), "lacks notes.txt, photos/cat.txt",
+                hint=("The archive is empty because lab-important was empty when you made it. Fill the volume first"
+                      " (notes.txt, and photos/cat.txt), then run the backup container again: it overwrites the "
+                      "archive.")),
     ),
 )
 
@@ -61,7 +67,10 @@ RESTORE_IT = Exercise(
     mistakes=(
         Mistake("extracted outside the volume", (
             f'docker run --rm -v lab-restored:/data -v "$WORKSPACE/backups":/backup:ro {IMAGE} '
-            "tar xzf /backup/lab-important.tar.gz",), "There is no notes.txt in volume lab-restored"),
+            "tar xzf /backup/lab-important.tar.gz",), "There is no notes.txt in volume lab-restored",
+                hint=("lab-restored holds no notes.txt. Most likely tar unpacked into the container's working "
+                      "folder, not into the volume. Run the restore again with -C: `tar xzf "
+                      "/backup/lab-important.tar.gz -C /data`.")),
     ),
 )
 
@@ -87,9 +96,15 @@ CLONE_IT = Exercise(
     mistakes=(
         Mistake("copied the folder, not its contents", (
             CREATE_CLONE, f"docker run --rm -v lab-important:/from:ro -v lab-clone:/to {IMAGE} cp -a /from /to/"),
-            "There is no notes.txt in volume lab-clone"),
+            "There is no notes.txt in volume lab-clone",
+                hint=("lab-clone holds no notes.txt at its root. If you ran `cp -a /from /to/`, it copied the "
+                      "folder itself (lab-clone now holds from/notes.txt). Clear it (`docker run --rm -v "
+                      "lab-clone:/to busybox:1.36 rm -rf /to/from`) and copy the contents: `cp -a /from/. /to/`.")),
         Mistake("no label", (f"docker run --rm -v lab-important:/from:ro -v lab-clone:/to {IMAGE} cp -a /from/. /to/",),
-                "created on the fly"),
+                "created on the fly",
+                hint=("lab-clone has no label: `docker run -v lab-clone:…` created it on the fly. Remove it "
+                      "(`docker volume rm lab-clone`), create it with `docker volume create --label "
+                      "course=docker-volumes lab-clone`, then copy again.")),
     ),
 )
 

@@ -35,13 +35,21 @@ LIVE_EDITS = Exercise(
     ),
     solution=(DRAFT, RUN_LIVE, EDIT),
     mistakes=(
-        Mistake("did not edit", (DRAFT, RUN_LIVE), "does not contain 'edited on the host'"),
+        Mistake("did not edit", (DRAFT, RUN_LIVE), "does not contain 'edited on the host'",
+                hint=("lab-live serves your folder, but index.html still holds the first draft. Change it on the "
+                      'host: `echo "edited on the host" > "$WORKSPACE/site/index.html"`; there is nothing to '
+                      "restart.")),
         Mistake("read-write mount", (DRAFT, f'docker run -d --name lab-live -v "$WORKSPACE/site":/var/www {IMAGE} '
                                             "httpd -f -p 8080 -h /var/www", EDIT),
-                "In lab-live, /var/www is mounted read-write"),
+                "In lab-live, /var/www is mounted read-write",
+                hint=("lab-live could write into your site folder. Remove it (`docker rm -f lab-live`) and run it "
+                      'again with :ro after /var/www: `-v "$WORKSPACE/site":/var/www:ro`.')),
         Mistake("server left the foreground", (DRAFT, f'docker run -d --name lab-live -v "$WORKSPACE/site":/var/www:ro '
                                                       f"{IMAGE} httpd -p 8080 -h /var/www", EDIT),
-                "lab-live is not running"),
+                "lab-live is not running",
+                hint=("lab-live stopped: without -f, httpd moves to the background, the container's main process "
+                      "ends, and the container with it. Remove it (`docker rm lab-live`) and run it again with "
+                      "`httpd -f -p 8080 -h /var/www`.")),
     ),
 )
 
@@ -73,10 +81,15 @@ CONFIG_FILE = Exercise(
     mistakes=(
         Mistake("read-write", (CONF, f'docker run -d --name lab-web-conf -v "$WORKSPACE/httpd.conf":/etc/httpd.conf '
                                      f"{IMAGE} httpd -f -p 8080 -h /tmp -c /etc/httpd.conf"),
-                "In lab-web-conf, /etc/httpd.conf is mounted read-write"),
+                "In lab-web-conf, /etc/httpd.conf is mounted read-write",
+                hint=("lab-web-conf could write to your httpd.conf. Remove it (`docker rm -f lab-web-conf`) and run"
+                      ' it again with `-v "$WORKSPACE/httpd.conf":/etc/httpd.conf:ro`.')),
         Mistake("mounted the folder", (CONF, f'docker run -d --name lab-web-conf -v "$WORKSPACE":/etc/httpd.conf:ro '
                                              f"{IMAGE} httpd -f -p 8080 -h /tmp"),
-                "/etc/httpd.conf is bound to"),
+                "/etc/httpd.conf is bound to",
+                hint=("/etc/httpd.conf is bound to a folder, not to your file; a bind mount can be one file. Remove"
+                      " lab-web-conf (`docker rm -f lab-web-conf`) and run it again with `-v "
+                      '"$WORKSPACE/httpd.conf":/etc/httpd.conf:ro`.')),
     ),
 )
 
@@ -109,8 +122,13 @@ OWNERSHIP = Exercise(
     mistakes=(
         Mistake("ran as root", (CHOWN, f'docker run --name lab-owner -v "$WORKSPACE/out":/out {IMAGE} '
                                        "sh -c 'echo report from uid $(id -u) > /out/report.txt'"),
-                "lab-owner runs as root"),
-        Mistake("no chown: permission denied", (RUN_OWNER,), "exited with code 1"),
+                "lab-owner runs as root",
+                hint=("lab-owner runs as root, so report.txt belongs to root on the host. Remove it (`docker rm "
+                      "lab-owner`) and run it again with `--user 1000:1000`, after the chown of /out.")),
+        Mistake("no chown: permission denied", (RUN_OWNER,), "exited with code 1",
+                hint=("lab-owner failed, most likely because as UID 1000 it may not write into out, which -v "
+                      'created as root. Hand the folder over first (`docker run --rm -v "$WORKSPACE/out":/out '
+                      "busybox:1.36 chown 1000:1000 /out`), then `docker rm lab-owner` and run it again.")),
     ),
 )
 

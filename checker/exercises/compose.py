@@ -65,10 +65,20 @@ PROJECT_VOLUME = Exercise(
     mistakes=(
         Mistake("bind mount instead of a volume", (
             compose_file("compose", APP.replace("      - data:/data", "      - ./data:/data")), *UP_TWICE),
-            "is a bind mount of the host folder"),
-        Mistake("ran it once", (WRITE_APP, f"{COMPOSE} up"), "does not hold the expected lines"),
+            "is a bind mount of the host folder",
+                hint=("`./data:/data` mounts a host folder next to compose.yaml. Mount the project volume instead: "
+                      "`- data:/data` under the service's volumes:, with data: declared under the top-level "
+                      "volumes:; then run `up` and `up --force-recreate` again.")),
+        Mistake("ran it once", (WRITE_APP, f"{COMPOSE} up"), "does not hold the expected lines",
+                hint=("visits.txt must hold exactly two 'visit' lines: one from `up`, one from `up "
+                      '--force-recreate`. With one line, run `docker compose -f "$WORKSPACE/compose/compose.yaml" '
+                      "up --force-recreate`; with more, start over with `down -v`, then `up` and `up "
+                      "--force-recreate`.")),
         Mistake("no label", (compose_file("compose", APP.replace(
-            "    labels:\n      course: docker-volumes\n", "")), *UP_TWICE), "lacks the label course=docker-volumes"),
+            "    labels:\n      course: docker-volumes\n", "")), *UP_TWICE), "lacks the label course=docker-volumes",
+                hint=("lab-compose_data lacks the label, and a volume's labels are fixed when it is created. Add "
+                      "`labels:` with `course: docker-volumes` under data: in the top-level volumes:, then `docker "
+                      'compose -f "$WORKSPACE/compose/compose.yaml" down -v`, `up` and `up --force-recreate`.')),
     ),
 )
 
@@ -95,9 +105,14 @@ DOWN_KEEPS = Exercise(
     solution=(compose_file("compose-down", DOWN_PROJECT), f"{DOWN_COMPOSE} up", f"{DOWN_COMPOSE} down"),
     mistakes=(
         Mistake("down -v", (compose_file("compose-down", DOWN_PROJECT), f"{DOWN_COMPOSE} up", f"{DOWN_COMPOSE} down -v"),
-                "There is no volume named lab-compose-down_data"),
+                "There is no volume named lab-compose-down_data",
+                hint=("`down -v` removed the project's volume and its data. Run `docker compose -f "
+                      '"$WORKSPACE/compose-down/compose.yaml" up` again, then `down` without -v.')),
         Mistake("never took it down", (compose_file("compose-down", DOWN_PROJECT), f"{DOWN_COMPOSE} up"),
-                "Container lab-compose-down-app-1 still exists"),
+                "Container lab-compose-down-app-1 still exists",
+                hint=("The project's container is still there. Run `docker compose -f "
+                      '"$WORKSPACE/compose-down/compose.yaml" down` (without -v): the container goes, the volume '
+                      "stays.")),
     ),
 )
 
@@ -137,7 +152,10 @@ EXTERNAL_VOLUME = Exercise(
         Mistake("a project volume instead", (
             "docker volume create --label course=docker-volumes lab-ext-data",
             compose_file("compose-ext", EXTERNAL.replace("    external: true\n    name: lab-ext-data\n", "")),
-            f"{EXT_COMPOSE} up", f"{EXT_COMPOSE} down -v"), "There is no ext.txt in volume lab-ext-data"),
+            f"{EXT_COMPOSE} up", f"{EXT_COMPOSE} down -v"), "There is no ext.txt in volume lab-ext-data",
+                hint=("Most likely Compose made a volume of its own (lab-compose-ext_shared), so ext.txt went there"
+                      " and `down -v` removed it. Under shared: in the top-level volumes:, add `external: true` and"
+                      " `name: lab-ext-data`, then `up` and `down -v` again.")),
     ),
 )
 

@@ -32,9 +32,15 @@ RECOVER = Exercise(
            f"{RECREATE}; {RESTORE}"),
     solution=(SEED, BACKUP, ACCIDENT, RECREATE, RESTORE),
     mistakes=(
-        Mistake("restored without recreating the label", (SEED, BACKUP, ACCIDENT, RESTORE), "created on the fly"),
+        Mistake("restored without recreating the label", (SEED, BACKUP, ACCIDENT, RESTORE), "created on the fly",
+                hint=("lab-precious holds the data but no label: `docker run -v` created it on the fly. Remove it "
+                      "(`docker volume rm lab-precious`), create it with `docker volume create --label "
+                      "course=docker-volumes lab-precious`, then restore the archive again.")),
         Mistake("recreated but never restored", (SEED, BACKUP, ACCIDENT, RECREATE),
-                "There is no invoices.txt in volume lab-precious"),
+                "There is no invoices.txt in volume lab-precious",
+                hint=("lab-precious is back, but empty. Restore the archive into it: `docker run --rm -v "
+                      'lab-precious:/data -v "$WORKSPACE/rescue":/backup:ro busybox:1.36 tar xzf '
+                      "/backup/precious.tar.gz -C /data`.")),
     ),
 )
 
@@ -63,10 +69,14 @@ READ_ONLY_ROOT = Exercise(
     mistakes=(
         Mistake("writable root", (f"docker run --name lab-guarded --tmpfs /tmp -v lab-appdata:/data {IMAGE} "
                                   "sh -c 'echo saved > /data/out.txt && echo scratch > /tmp/x && ! touch /oops'",),
-                "root filesystem is writable"),
+                "root filesystem is writable",
+                hint=("lab-guarded's root filesystem is writable, so `touch /oops` quietly succeeds. Remove it "
+                      "(`docker rm lab-guarded`) and run it again with --read-only.")),
         Mistake("no tmpfs for /tmp", (f"docker run --name lab-guarded --read-only -v lab-appdata:/data {IMAGE} "
                                       "sh -c 'echo saved > /data/out.txt && echo scratch > /tmp/x && ! touch /oops'",),
-                "has nothing mounted at /tmp"),
+                "has nothing mounted at /tmp",
+                hint=("With --read-only, /tmp is read-only too, so the scratch write fails. Remove lab-guarded "
+                      "(`docker rm lab-guarded`) and run it again with `--tmpfs /tmp` as well.")),
     ),
 )
 

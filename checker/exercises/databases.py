@@ -51,14 +51,26 @@ SURVIVES = Exercise(
               run_db("lab-db", "lab-pgdata", "postgres:15"), wait_for("lab-db")),
     mistakes=(
         Mistake("no volume", ("docker run -d --name lab-db -e POSTGRES_PASSWORD=lab-secret postgres:15",),
-                "is an anonymous volume"),
+                "is an anonymous volume",
+                hint=("Without -v, the image's VOLUME gave lab-db an anonymous volume, lost with the container. "
+                      "Remove both (`docker rm -fv lab-db`) and run it again with `-v "
+                      "lab-pgdata:/var/lib/postgresql/data`.")),
         Mistake("wrong data path", (
             "docker run -d --name lab-db -e POSTGRES_PASSWORD=lab-secret -v lab-pgdata:/data postgres:15",),
-            "mounts volume lab-pgdata at /data, not at /var/lib/postgresql/data"),
+            "mounts volume lab-pgdata at /data, not at /var/lib/postgresql/data",
+                hint=("PostgreSQL 15 keeps its data in /var/lib/postgresql/data, so lab-pgdata at /data stays "
+                      "empty. Remove lab-db with the anonymous volume it got (`docker rm -fv lab-db`) and run it "
+                      "again with `-v lab-pgdata:/var/lib/postgresql/data`.")),
         Mistake("no password", ("docker run -d --name lab-db -v lab-pgdata:/var/lib/postgresql/data postgres:15",
-                                "docker wait lab-db"), "lab-db is not running"),
+                                "docker wait lab-db"), "lab-db is not running",
+                hint=("lab-db stopped. The usual cause: the postgres image will not initialise without "
+                      "POSTGRES_PASSWORD (see `docker logs lab-db`). Remove it (`docker rm lab-db`) and run it "
+                      "again with `-e POSTGRES_PASSWORD=lab-secret`.")),
         Mistake("never recreated", (run_db("lab-db", "lab-pgdata", "postgres:15"), wait_for("lab-db")),
-                "is the container that first created lab-pgdata"),
+                "is the container that first created lab-pgdata",
+                hint=("lab-db is still the container that created lab-pgdata. Once the table holds the row, remove "
+                      "it (`docker rm -f lab-db`) and run a new lab-db with the same `-v "
+                      "lab-pgdata:/var/lib/postgresql/data`: the row is still there.")),
     ),
 )
 
@@ -82,7 +94,9 @@ DUMP_IT = Exercise(
     mistakes=(
         Mistake("pg_dump of one database", (
             'mkdir -p "$WORKSPACE/pg" && docker exec lab-db pg_dump -U postgres postgres > "$WORKSPACE/pg/dump.sql"',),
-            "does not contain 'PostgreSQL database cluster dump'"),
+            "does not contain 'PostgreSQL database cluster dump'",
+                hint=("dump.sql comes from pg_dump, which dumps one database. Use `docker exec lab-db pg_dumpall -U"
+                      ' postgres > "$WORKSPACE/pg/dump.sql"`, which dumps every database and the roles.')),
     ),
 )
 
@@ -116,9 +130,15 @@ UPGRADE = Exercise(
     mistakes=(
         Mistake("17 on the old volume", (
             f"docker run -d --name lab-db17 -e POSTGRES_PASSWORD=lab-secret -v lab-pgdata:{DATA} postgres:17",
-            "docker wait lab-db17"), "holds volume lab-pgdata, not lab-pgdata17"),
+            "docker wait lab-db17"), "holds volume lab-pgdata, not lab-pgdata17",
+                hint=("lab-db17 mounts lab-pgdata, a PostgreSQL 15 data folder that 17 will not start on. Remove it"
+                      " (`docker rm -f lab-db17`) and run it on a new volume: `-v "
+                      "lab-pgdata17:/var/lib/postgresql/data`.")),
         Mistake("no restore", (run_db("lab-db17", "lab-pgdata17", "postgres:17"), wait_for("lab-db17"), PROOF),
-                "does not contain 'kept across containers'"),
+                "does not contain 'kept across containers'",
+                hint=("after-upgrade.sql lacks your row: lab-db17 started empty and nothing was restored. Restore "
+                      'the dump (`docker exec -i lab-db17 psql -q -U postgres -f - < "$WORKSPACE/pg/dump.sql"`), '
+                      "then dump again to pg/after-upgrade.sql.")),
     ),
 )
 

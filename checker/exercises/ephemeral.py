@@ -35,15 +35,26 @@ WRITABLE_LAYER = Exercise(
     mistakes=(
         Mistake("left it running", (f"docker run -d --name lab-scratch {IMAGE} sh -c "
                                     "'echo hello from the writable layer > /notes.txt; sleep 600'",),
-                "lab-scratch is still running"),
+                "lab-scratch is still running",
+                hint=("lab-scratch is still running: its command has not ended yet. Remove it (`docker rm -f "
+                      "lab-scratch`) and run it again in the foreground (no -d), with a command that ends right "
+                      "after the echo.")),
         Mistake("wrote to another path", (f"docker run --name lab-scratch {IMAGE} sh -c "
                                           "'echo hello from the writable layer > /tmp/notes.txt'",),
-                "docker diff lab-scratch does not list /notes.txt"),
+                "docker diff lab-scratch does not list /notes.txt",
+                hint=("The line went to another file, so docker diff does not list /notes.txt. Remove lab-scratch "
+                      "(`docker rm lab-scratch`) and run it again writing to /notes.txt, at the root of the "
+                      "filesystem.")),
         Mistake("wrote other words", (f"docker run --name lab-scratch {IMAGE} sh -c 'echo hello > /notes.txt'",),
-                "does not contain 'hello from the writable layer'"),
+                "does not contain 'hello from the writable layer'",
+                hint=("/notes.txt is there but holds other words. Remove lab-scratch (`docker rm lab-scratch`) and "
+                      "run it again with `echo hello from the writable layer > /notes.txt`.")),
         Mistake("command failed", (f"docker run --name lab-scratch {IMAGE} sh -c "
                                    "'echo hello from the writable layer > /no/such/dir/notes.txt'",),
-                "exited with code"),
+                "exited with code",
+                hint=("The command inside lab-scratch failed, for example because a folder in its path does not "
+                      "exist. Read `docker logs lab-scratch`, then `docker rm lab-scratch` and run it again writing"
+                      " straight to /notes.txt.")),
     ),
 )
 
@@ -77,13 +88,21 @@ COPY_ON_WRITE = Exercise(
     mistakes=(
         Mistake("replaced the file with >", (f"docker run --name lab-cow {IMAGE} sh -c "
                                              "'echo learner:x:1000:1000:learner:/home:/bin/sh > /etc/passwd'",),
-                "does not contain 'root:x:0:0:'"),
+                "does not contain 'root:x:0:0:'",
+                hint=("A single > replaced /etc/passwd, so root's line is gone. Remove lab-cow (`docker rm "
+                      "lab-cow`) and run it again appending with >>: `echo "
+                      "learner:x:1000:1000:learner:/home:/bin/sh >> /etc/passwd`.")),
         Mistake("wrote a new file instead", (f"docker run --name lab-cow {IMAGE} sh -c "
                                              "'echo learner:x:1000:1000:learner:/home:/bin/sh >> /etc/passwd.new'",),
-                "docker diff lab-cow does not list /etc/passwd"),
+                "docker diff lab-cow does not list /etc/passwd",
+                hint=("The line went into a new file, so /etc/passwd itself never changed. Remove lab-cow (`docker "
+                      "rm lab-cow`) and append to /etc/passwd itself: copy-on-write then copies the image's file up"
+                      " into the container's layer.")),
         Mistake("left it running", (f"docker run -d --name lab-cow {IMAGE} sh -c "
                                     "'echo learner:x:1000:1000:learner:/home:/bin/sh >> /etc/passwd; sleep 600'",),
-                "lab-cow is still running"),
+                "lab-cow is still running",
+                hint=("lab-cow is still running. Remove it (`docker rm -f lab-cow`) and run it again in the "
+                      "foreground (no -d), with nothing after the append.")),
     ),
 )
 

@@ -40,14 +40,25 @@ TWO_SYNTAXES = Exercise(
     solution=(CREATE, RUN_V, RUN_MOUNT),
     mistakes=(
         Mistake("forgot :ro", (CREATE, f"docker run --name lab-syntax-v -v lab-config:/config {IMAGE} ls /config",
-                               RUN_MOUNT), "In lab-syntax-v, /config is mounted read-write"),
+                               RUN_MOUNT), "In lab-syntax-v, /config is mounted read-write",
+                hint=("lab-syntax-v can write to lab-config. Remove it (`docker rm lab-syntax-v`) and run it again "
+                      "with `-v lab-config:/config:ro`: the third field of -v holds the options.")),
         Mistake("forgot readonly", (CREATE, RUN_V, f"docker run --name lab-syntax-mount --mount "
                                                    f"type=volume,source=lab-config,target=/config {IMAGE} ls /config"),
-                "In lab-syntax-mount, /config is mounted read-write"),
+                "In lab-syntax-mount, /config is mounted read-write",
+                hint=("lab-syntax-mount can write to lab-config. Remove it (`docker rm lab-syntax-mount`) and run "
+                      "it again with readonly at the end of the --mount value: `--mount "
+                      "type=volume,source=lab-config,target=/config,readonly`.")),
         Mistake("wrong target", (CREATE, RUN_V, f"docker run --name lab-syntax-mount --mount "
                                                 f"type=volume,source=lab-config,target=/configs,readonly {IMAGE} ls /"),
-                "mounts volume lab-config at /configs, not at /config"),
-        Mistake("let -v create the volume", (RUN_V, RUN_MOUNT), "created on the fly"),
+                "mounts volume lab-config at /configs, not at /config",
+                hint=("lab-syntax-mount mounts lab-config at /configs. Remove it (`docker rm lab-syntax-mount`) and"
+                      " run it again with target=/config.")),
+        Mistake("let -v create the volume", (RUN_V, RUN_MOUNT), "created on the fly",
+                hint=("lab-config has no label: the first `docker run -v lab-config:…` created it on the fly. "
+                      "Remove both containers and the volume (`docker rm lab-syntax-v lab-syntax-mount`, `docker "
+                      "volume rm lab-config`), create it with `docker volume create --label course=docker-volumes "
+                      "lab-config`, then run both again.")),
     ),
 )
 
@@ -81,7 +92,9 @@ READ_ONLY_PROOF = Exercise(
     mistakes=(
         Mistake("mounted read-write", (WRITE_CONFIG, "docker run --name lab-app -v lab-config:/config busybox:1.36 "
                                                      "sh -c 'cat /config/app.conf && ! touch /config/new.conf'"),
-                "In lab-app, /config is mounted read-write"),
+                "In lab-app, /config is mounted read-write",
+                hint=("lab-app mounts lab-config read-write, so its touch succeeds instead of being refused. Remove"
+                      " it (`docker rm lab-app`) and run it again with `-v lab-config:/config:ro`.")),
     ),
 )
 
@@ -111,7 +124,10 @@ PRUNE = Exercise(
     solution=(*SCRATCH, PRUNE_ALL),
     mistakes=(
         Mistake("pruned without --all", (*SCRATCH, "docker volume prune --force --filter label=lab-purpose=scratch"),
-                "removes unused named volumes only with --all"),
+                "removes unused named volumes only with --all",
+                hint=("The scratch volumes survived: on Engine 23 and later, `docker volume prune` removes named "
+                      "volumes only with --all. Run `docker volume prune --all --force --filter "
+                      "label=lab-purpose=scratch`; the filter keeps lab-keep safe.")),
     ),
 )
 

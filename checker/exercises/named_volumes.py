@@ -38,16 +38,25 @@ OUTLIVES = Exercise(
     mistakes=(
         Mistake("let docker run create the volume", (
             f"docker run --name lab-writer -v lab-notes:/data {IMAGE} sh -c 'echo written by lab-writer > /data/note.txt'",
-            "docker rm lab-writer"), "created on the fly by `docker run -v`"),
+            "docker rm lab-writer"), "created on the fly by `docker run -v`",
+                hint=("lab-notes has no labels: `docker run -v lab-notes:/data` created it on the fly before you "
+                      "created it yourself. Remove it (`docker volume rm lab-notes`; remove lab-writer first if it "
+                      "still exists), create it with `docker volume create --label course=docker-volumes "
+                      "lab-notes`, then run lab-writer again.")),
         Mistake("mounted at the wrong path", (
             "docker volume create --label course=docker-volumes lab-notes",
             f"docker run --name lab-writer -v lab-notes:/date {IMAGE} sh -c "
             "'mkdir -p /data && echo written by lab-writer > /data/note.txt'",
-            "docker rm lab-writer"), "There is no note.txt in volume lab-notes"),
+            "docker rm lab-writer"), "There is no note.txt in volume lab-notes",
+                hint=("lab-notes exists but holds no note.txt: most likely lab-writer mounted it somewhere other "
+                      "than /data, so the note went into the container's own layer. Run lab-writer again with `-v "
+                      "lab-notes:/data` (after `docker rm lab-writer` if it still exists), then remove it.")),
         Mistake("kept the writer", (
             "docker volume create --label course=docker-volumes lab-notes",
             f"docker run --name lab-writer -v lab-notes:/data {IMAGE} sh -c 'echo written by lab-writer > /data/note.txt'"),
-            "Container lab-writer still exists"),
+            "Container lab-writer still exists",
+                hint=("The note is safe in lab-notes; the last step is to remove the container that wrote it: "
+                      "`docker rm lab-writer`. The volume and its data stay.")),
     ),
 )
 
@@ -82,22 +91,39 @@ SECOND_CONTAINER = Exercise(
     mistakes=(
         Mistake("bind-mounted a host folder", (
             f'docker run --name lab-reader -v "$WORKSPACE/lab-notes":/data {IMAGE} '
-            "sh -c 'echo read by lab-reader >> /data/note.txt'",), "is a bind mount of the host folder"),
+            "sh -c 'echo read by lab-reader >> /data/note.txt'",), "is a bind mount of the host folder",
+                hint=("lab-reader's /data is a host folder, not the volume: with -v, a source that starts with / is"
+                      " a host path. Remove lab-reader (`docker rm lab-reader`) and run it again with `--mount "
+                      "type=volume,source=lab-notes,target=/data`.")),
         Mistake("anonymous volume", (
             f"docker run --name lab-reader -v /data {IMAGE} sh -c 'echo read by lab-reader >> /data/note.txt'",),
-            "is an anonymous volume"),
+            "is an anonymous volume",
+                hint=("lab-reader's /data is a new, empty anonymous volume, because the mount named no source. "
+                      "Remove it with its anonymous volume (`docker rm -v lab-reader`) and run it again with "
+                      "`--mount type=volume,source=lab-notes,target=/data`.")),
         Mistake("mounted at the wrong path", (
             f"docker run --name lab-reader --mount type=volume,source=lab-notes,target=/date {IMAGE} "
-            "sh -c 'echo read by lab-reader >> /date/note.txt'",), "mounts volume lab-notes at /date, not at /data"),
+            "sh -c 'echo read by lab-reader >> /date/note.txt'",), "mounts volume lab-notes at /date, not at /data",
+                hint=("The volume exists but lab-reader mounts it at /date; remove lab-reader (`docker rm "
+                      "lab-reader`) and run it again with target=/data.")),
         Mistake("mounted read-only", (
             f"docker run --name lab-reader --mount type=volume,source=lab-notes,target=/data,readonly {IMAGE} "
-            "sh -c 'cat /data/note.txt; echo read by lab-reader >> /data/note.txt'",), "exited with code 1"),
+            "sh -c 'cat /data/note.txt; echo read by lab-reader >> /data/note.txt'",), "exited with code 1",
+                hint=("lab-reader's command failed. If you mounted lab-notes with readonly, the append to "
+                      "/data/note.txt was refused: this step writes. Remove lab-reader (`docker rm lab-reader`) and"
+                      " run it again without readonly; otherwise read `docker logs lab-reader` first.")),
         Mistake("left it running", (
             f"docker run -d --name lab-reader --mount type=volume,source=lab-notes,target=/data {IMAGE} "
-            "sh -c 'echo read by lab-reader >> /data/note.txt; sleep 600'",), "lab-reader is still running"),
+            "sh -c 'echo read by lab-reader >> /data/note.txt; sleep 600'",), "lab-reader is still running",
+                hint=("lab-reader is still running; the task wants it finished and stopped. Remove it (`docker rm "
+                      "-f lab-reader`) and run it again in the foreground, with a command that ends after the "
+                      "append.")),
         Mistake("overwrote the note", (
             f"docker run --name lab-reader --mount type=volume,source=lab-notes,target=/data {IMAGE} "
-            "sh -c 'echo read by lab-reader > /data/note.txt'",), "Missing: 'written by lab-writer'"),
+            "sh -c 'echo read by lab-reader > /data/note.txt'",), "Missing: 'written by lab-writer'",
+                hint=("note.txt lost lab-writer's line: a single > replaced the file. Put the line back (`docker "
+                      "run --rm -v lab-notes:/data busybox:1.36 sh -c 'echo written by lab-writer > "
+                      "/data/note.txt'`), remove lab-reader, and run it again appending with >>.")),
     ),
 )
 

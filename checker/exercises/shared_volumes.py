@@ -36,10 +36,15 @@ SIDECAR = Exercise(
     mistakes=(
         Mistake("shipper can write", (RUN_LOGGER, FIRST_LINE,
                                       f"docker run -d --name lab-shipper -v lab-logs:/logs {IMAGE} tail -F /logs/app.log"),
-                "In lab-shipper, /logs is mounted read-write"),
+                "In lab-shipper, /logs is mounted read-write",
+                hint=("lab-shipper mounts lab-logs read-write. Remove it (`docker rm -f lab-shipper`) and run it "
+                      "again with `-v lab-logs:/logs:ro`.")),
         Mistake("shipper on its own volume", (RUN_LOGGER, FIRST_LINE,
                                               f"docker run -d --name lab-shipper -v /logs {IMAGE} tail -F /logs/app.log"),
-                "is an anonymous volume"),
+                "is an anonymous volume",
+                hint=("lab-shipper's /logs is a new anonymous volume of its own, so it follows an empty folder, not"
+                      " lab-logger's log. Remove it with that volume (`docker rm -fv lab-shipper`) and run it again"
+                      " with `-v lab-logs:/logs:ro`.")),
     ),
 )
 
@@ -63,9 +68,13 @@ VOLUMES_FROM = Exercise(
     solution=(RUN_AUDITOR,),
     mistakes=(
         Mistake("read-write", (f"docker run --name lab-auditor --volumes-from lab-logger {IMAGE} "
-                               "sh -c 'wc -l < /logs/app.log'",), "In lab-auditor, /logs is mounted read-write"),
+                               "sh -c 'wc -l < /logs/app.log'",), "In lab-auditor, /logs is mounted read-write",
+                hint=("lab-auditor borrowed lab-logger's mounts read-write. Remove it (`docker rm lab-auditor`) and"
+                      " run it again with `--volumes-from lab-logger:ro`.")),
         Mistake("no volumes", (f"docker run --name lab-auditor {IMAGE} sh -c 'wc -l < /logs/app.log'",),
-                "lab-auditor has no mounts at all"),
+                "lab-auditor has no mounts at all",
+                hint=("lab-auditor has no mounts, so there was no /logs/app.log for it to count. Remove it (`docker"
+                      " rm lab-auditor`) and run it again with `--volumes-from lab-logger:ro`.")),
     ),
 )
 
@@ -102,7 +111,10 @@ ONE_FILE_EACH = Exercise(
     solution=(writer("a", "a.log"), writer("b", "b.log"), WAIT),
     mistakes=(
         Mistake("both into one file", (writer("a", "shared.log"), writer("b", "shared.log"), WAIT),
-                "There is no a.log in volume lab-shared"),
+                "There is no a.log in volume lab-shared",
+                hint=("There is no a.log: most likely both writers wrote one file, so one overwrote the other. "
+                      "Remove them (`docker rm lab-writer-a lab-writer-b`) and run them again, lab-writer-a writing"
+                      " > /shared/a.log and lab-writer-b writing > /shared/b.log.")),
     ),
 )
 

@@ -37,11 +37,20 @@ SECRETS = Exercise(
     solution=(RUN_SECRETS, PUT_SECRET),
     mistakes=(
         Mistake("no size limit", (f"docker run -d --name lab-secrets --mount type=tmpfs,target=/run/secrets,"
-                                  f"tmpfs-mode=0700 {IMAGE} sleep 3600", PUT_SECRET), "has no size limit"),
+                                  f"tmpfs-mode=0700 {IMAGE} sleep 3600", PUT_SECRET), "has no size limit",
+                hint=("The tmpfs at /run/secrets has no size limit. Remove lab-secrets (`docker rm -f "
+                      "lab-secrets`), run it again with tmpfs-size=1m added to --mount (beside tmpfs-mode=0700), "
+                      "and write the token again.")),
         Mistake("default mode", (f"docker run -d --name lab-secrets --mount type=tmpfs,target=/run/secrets,"
-                                 f"tmpfs-size=1m {IMAGE} sleep 3600", PUT_SECRET), "not 700"),
+                                 f"tmpfs-size=1m {IMAGE} sleep 3600", PUT_SECRET), "not 700",
+                hint=("The tmpfs at /run/secrets has the default mode 1777: every user in the container can read "
+                      "it. Remove lab-secrets (`docker rm -f lab-secrets`), run it again with tmpfs-mode=0700 added"
+                      " to --mount, and write the token again.")),
         Mistake("a volume instead", (f"docker run -d --name lab-secrets -v /run/secrets {IMAGE} sleep 3600",
-                                     PUT_SECRET), "is a volume mount, not a tmpfs mount"),
+                                     PUT_SECRET), "is a volume mount, not a tmpfs mount",
+                hint=("/run/secrets is an anonymous volume: on disk, and it outlives the container. Remove both "
+                      "(`docker rm -fv lab-secrets`) and run it again with `--mount "
+                      "type=tmpfs,target=/run/secrets,tmpfs-size=1m,tmpfs-mode=0700`, then write the token.")),
     ),
 )
 
@@ -68,10 +77,15 @@ SIZE_ENFORCED = Exercise(
     mistakes=(
         Mistake("no limit", (f"docker run --name lab-tmpfs-full --tmpfs /scratch {IMAGE} "
                              "sh -c 'dd if=/dev/zero of=/scratch/big bs=1024 count=2048 || echo refused > /result.txt'",),
-                "has no size limit"),
+                "has no size limit",
+                hint=("The tmpfs at /scratch has no size limit, so the 2 MiB write went through. Remove "
+                      "lab-tmpfs-full (`docker rm lab-tmpfs-full`) and run it again with `--tmpfs "
+                      "/scratch:size=1m`.")),
         Mistake("limit too big", (f"docker run --name lab-tmpfs-full --tmpfs /scratch:size=4m {IMAGE} "
                                   "sh -c 'dd if=/dev/zero of=/scratch/big bs=1024 count=2048 || echo refused > /result.txt'",),
-                "is limited to 4m, not 1m"),
+                "is limited to 4m, not 1m",
+                hint=("A 4 MiB limit lets the 2 MiB write through. Remove lab-tmpfs-full (`docker rm "
+                      "lab-tmpfs-full`) and run it again with `--tmpfs /scratch:size=1m`.")),
     ),
 )
 
@@ -96,9 +110,14 @@ GONE_ON_STOP = Exercise(
            f"{RUN_STOP}; {DRAFT}; docker stop lab-tmp-stop"),
     solution=(RUN_STOP, DRAFT, "docker stop -t 1 lab-tmp-stop"),
     mistakes=(
-        Mistake("still running", (RUN_STOP, DRAFT), "lab-tmp-stop is still running"),
+        Mistake("still running", (RUN_STOP, DRAFT), "lab-tmp-stop is still running",
+                hint=("lab-tmp-stop is still running. Stop it, do not remove it: `docker stop lab-tmp-stop`. Its "
+                      "tmpfs, and the draft in it, go with the stop.")),
         Mistake("wrong mode", (f"docker run -d --name lab-tmp-stop --tmpfs /work:size=8m {IMAGE} sleep 3600",
-                               "docker stop -t 1 lab-tmp-stop"), "not 1770"),
+                               "docker stop -t 1 lab-tmp-stop"), "not 1770",
+                hint=("The tmpfs at /work has the default mode 1777, not 1770. Remove lab-tmp-stop (`docker rm -f "
+                      "lab-tmp-stop`), run it again with `--tmpfs /work:size=8m,mode=1770`, write the draft with "
+                      "docker exec, then `docker stop lab-tmp-stop`.")),
     ),
 )
 

@@ -32,9 +32,15 @@ RAM_VOLUME = Exercise(
            f"{CREATE_RAM}; {RUN_RAM}"),
     solution=(CREATE_RAM, RUN_RAM),
     mistakes=(
-        Mistake("a plain volume", ("docker volume create lab-ramdisk", RUN_RAM), "has no driver options"),
+        Mistake("a plain volume", ("docker volume create lab-ramdisk", RUN_RAM), "has no driver options",
+                hint=("lab-ramdisk is a plain volume on disk, and driver options are fixed at creation. Remove "
+                      "lab-ram-user and lab-ramdisk, create it with `docker volume create --opt type=tmpfs --opt "
+                      "device=tmpfs --opt o=size=16m,mode=1777 lab-ramdisk`, and run lab-ram-user again.")),
         Mistake("no size", ("docker volume create --opt type=tmpfs --opt device=tmpfs lab-ramdisk", RUN_RAM),
-                "lack size=16m"),
+                "lack size=16m",
+                hint=("lab-ramdisk is a tmpfs, but without `o=size=16m,mode=1777` it has no size limit. Remove "
+                      "lab-ram-user and lab-ramdisk, create it again with `--opt o=size=16m,mode=1777` as well, and"
+                      " run lab-ram-user again.")),
     ),
 )
 
@@ -62,9 +68,15 @@ FOLDER_VOLUME = Exercise(
     mistakes=(
         Mistake("a bind mount instead", (CREATE_DIR, f'docker run --name lab-hostdir-user -v "$WORKSPACE/shared-folder":/data '
                                                      f"{IMAGE} sh -c 'echo hello from a volume > /data/hello.txt'"),
-                "is a bind mount of the host folder"),
+                "is a bind mount of the host folder",
+                hint=("lab-hostdir-user binds the folder itself; the task is to mount the volume lab-hostdir, which"
+                      " points at that folder. Remove it (`docker rm lab-hostdir-user`) and run it again with `-v "
+                      "lab-hostdir:/data`.")),
         Mistake("another folder", ('mkdir -p "$WORKSPACE/elsewhere" && docker volume create --opt type=none --opt o=bind '
-                                   '--opt device="$WORKSPACE/elsewhere" lab-hostdir', RUN_DIR), "has device="),
+                                   '--opt device="$WORKSPACE/elsewhere" lab-hostdir', RUN_DIR), "has device=",
+                hint=("lab-hostdir points at another folder (see its device= option). Remove lab-hostdir-user and "
+                      'lab-hostdir, create the volume again with `--opt device="$WORKSPACE/shared-folder"` (and '
+                      "type=none, o=bind), then run lab-hostdir-user again.")),
     ),
 )
 
@@ -107,7 +119,11 @@ COMPOSE_DRIVER = Exercise(
     mistakes=(
         Mistake("no driver options", (
             WRITE_COMPOSE.replace("    driver: local\n    driver_opts:\n      type: tmpfs\n      device: tmpfs\n"
-                                  "      o: size=8m\n", "    driver: local\n"), UP), "has no driver options"),
+                                  "      o: size=8m\n", "    driver: local\n"), UP), "has no driver options",
+                hint=("The project's cache volume has no driver options. Under cache: in the top-level volumes:, "
+                      "add `driver: local` and driver_opts with type: tmpfs, device: tmpfs and o: size=8m; then "
+                      '`docker compose -f "$WORKSPACE/compose-ram/compose.yaml" down -v` and `up`: options are '
+                      "fixed when the volume is created.")),
     ),
 )
 

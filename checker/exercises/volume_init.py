@@ -36,15 +36,28 @@ FILLED_FROM_IMAGE = Exercise(
     solution=(BUILD, RUN_INIT),
     mistakes=(
         Mistake("used the base image", (BUILD, "docker run --name lab-web-init -v lab-www:/srv/www busybox:1.36 "
-                                               "ls /srv/www"), "was created from busybox:1.36, not lab-web:1"),
+                                               "ls /srv/www"), "was created from busybox:1.36, not lab-web:1",
+                hint=("lab-web-init runs busybox:1.36, which has no /srv/www/index.html to copy into the volume. "
+                      "Remove it and its volume (`docker rm lab-web-init`, `docker volume rm lab-www`) and run it "
+                      "again from lab-web:1.")),
         Mistake("wrong mount path", (BUILD, f"docker run --name lab-web-init -v lab-www:/srv/web {IMAGE} ls /srv"),
-                "mounts volume lab-www at /srv/web, not at /srv/www"),
+                "mounts volume lab-www at /srv/web, not at /srv/www",
+                hint=("lab-web-init mounts lab-www at /srv/web, where the image has nothing, so nothing was copied."
+                      " Remove both (`docker rm lab-web-init`, `docker volume rm lab-www`) and run it again with "
+                      "`-v lab-www:/srv/www`.")),
         Mistake("bind mount instead", (BUILD, f'mkdir -p "$WORKSPACE/www"',
                                        f'docker run --name lab-web-init -v "$WORKSPACE/www":/srv/www {IMAGE} ls /srv/www'),
-                "is a bind mount of the host folder"),
+                "is a bind mount of the host folder",
+                hint=("/srv/www is a host folder: a bind mount hides the image's files and copies nothing. Remove "
+                      "lab-web-init (`docker rm lab-web-init`) and run it again with the volume's name: `-v "
+                      "lab-www:/srv/www`.")),
         Mistake("volume was not empty", (
             BUILD, "docker run --rm -v lab-www:/srv/www busybox:1.36 sh -c 'echo mine > /srv/www/other.txt'", RUN_INIT),
-            "There is no index.html in volume lab-www"),
+            "There is no index.html in volume lab-www",
+                hint=("lab-www holds no index.html. Most likely it already held a file when lab-web-init mounted "
+                      "it, and Docker copies the image's files only into an empty volume. Remove both (`docker rm "
+                      "lab-web-init`, `docker volume rm lab-www`) and let lab-web-init be the first to use a new "
+                      "lab-www.")),
     ),
 )
 
@@ -78,10 +91,16 @@ BIND_HIDES = Exercise(
     mistakes=(
         Mistake("volume instead of bind", (
             "docker run --name lab-web-bind -v lab-www:/srv/www lab-web:1 sh -c 'ls -A /srv/www | wc -l > /count.txt'",),
-            "is volume lab-www, not a bind mount"),
+            "is volume lab-www, not a bind mount",
+                hint=("lab-web-bind mounts the volume lab-www, not a host folder. Remove it (`docker rm "
+                      "lab-web-bind`) and run it again with an absolute host path: `-v "
+                      '"$WORKSPACE/empty-www":/srv/www`.')),
         Mistake("bound another folder", (
             'mkdir -p "$WORKSPACE/other"', 'docker run --name lab-web-bind -v "$WORKSPACE/other":/srv/www lab-web:1 '
-            "sh -c 'ls -A /srv/www | wc -l > /count.txt'"), "/srv/www is bound to"),
+            "sh -c 'ls -A /srv/www | wc -l > /count.txt'"), "/srv/www is bound to",
+                hint=("/srv/www is bound to another host folder than empty-www in your workspace. Remove "
+                      "lab-web-bind (`docker rm lab-web-bind`) and run it again with `-v "
+                      '"$WORKSPACE/empty-www":/srv/www`.')),
     ),
 )
 
@@ -115,9 +134,15 @@ NOT_REFILLED = Exercise(
     mistakes=(
         Mistake("seeded first, then appended", (
             RUN_AGAIN, "docker run --rm -v lab-www-mine:/srv/www busybox:1.36 "
-                       "sh -c 'echo changed by me >> /srv/www/index.html'"), "does not hold the expected lines"),
+                       "sh -c 'echo changed by me >> /srv/www/index.html'"), "does not hold the expected lines",
+                hint=("index.html holds more than your line: lab-web-again met an empty volume, so Docker copied "
+                      "the image's page in, and your line came after it. Start over: `docker rm lab-web-again`, "
+                      "`docker volume rm lab-www-mine`, write your index.html into the new volume first (with >), "
+                      "then run lab-web-again.")),
         Mistake("forgot the volume", (CHANGE, f"docker run --name lab-web-again {IMAGE} cat /srv/www/index.html"),
-                "lab-web-again has no mounts at all"),
+                "lab-web-again has no mounts at all",
+                hint=("lab-web-again has no mounts, so it printed the image's own page. Remove it (`docker rm "
+                      "lab-web-again`) and run it again with `-v lab-www-mine:/srv/www`.")),
     ),
 )
 
