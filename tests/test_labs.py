@@ -149,7 +149,9 @@ def test_book_shows_a_recorded_run_of_the_current_lab(lab):
 @pytest.mark.parametrize("lab", LABS, ids=[p.stem for p in LABS])
 def test_recorded_outputs_are_whole(lab):
     """A table printed in chunks must show as one block, not as pieces split across lines."""
-    for cell in nbformat.read(RECORDED / lab.name, as_version=4).cells:
+    recorded = RECORDED / lab.name
+    assert recorded.is_file(), f"run the lab tests to record {lab.name}"
+    for cell in nbformat.read(recorded, as_version=4).cells:
         outputs = cell.get("outputs", ())
         for before, after in zip(outputs, outputs[1:]):
             assert not (before.output_type == after.output_type == "stream" and before.name == after.name), \
@@ -171,6 +173,7 @@ def test_lab_as_given_holds_no_answer_and_runs_to_its_end(fresh, lab):
         noisy = [o for o in cell.get("outputs", ()) if o.output_type == "error" or o.get("name") == "stderr"]
         assert not noisy, f"{lab.name}: {cell.source[:80]!r} printed an error:\n{output_text(cell)}"
     assert demo_resources(fresh) == demos_before, f"{lab.name}: a demo cell left its resources behind"
+    assert not [e.id for e in exercises_in(lab) if grade_now(fresh, e).passed], "labcheck disagrees: it passed"
 
 
 @pytest.mark.slow
