@@ -8,10 +8,16 @@ import subprocess
 import sys
 import threading
 import time
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parent.parent
+TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
+PAGES = [TOC["root"]] + [c["file"] for part in TOC["parts"] for c in part["chapters"]]   # reading order
+LESSONS = [p for p in PAGES if re.fullmatch(r"book/\d\d-[a-z0-9-]+", p)]
 
 
 @dataclass(frozen=True)

@@ -2,15 +2,11 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
-PAGES = [TOC["root"]] + [c["file"] for part in TOC["parts"] for c in part["chapters"]]
-LESSONS = [p for p in PAGES if re.fullmatch(r"book/\d\d-[a-z-]+", p)]
+from tests.book_site import LESSONS, PAGES, ROOT
 
 
 @pytest.mark.slow

@@ -12,9 +12,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-import yaml
 
-from tests.book_site import ROOT, serve
+from tests.book_site import LESSONS, PAGES, ROOT, serve
 
 pytestmark = pytest.mark.slow
 
@@ -26,9 +25,6 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 MIN_FONT_PX = 12
 
-TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
-PAGES = [TOC["root"]] + [c["file"] for part in TOC["parts"] for c in part["chapters"]]
-LESSONS = [p for p in PAGES if re.fullmatch(r"book/\d\d-[a-z-]+", p)]
 LABS = {lesson: lesson.replace("book/", "book/lab-runs/") for lesson in LESSONS}
 
 # Text nodes' own font sizes, for elements a reader can see.
