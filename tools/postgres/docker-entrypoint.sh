@@ -28,8 +28,9 @@ refuse_old_layout() {
     [ -n "$found" ] || return 0
     cat >&2 <<EOF
 Error: in 18+, these Docker images are configured to store database data in a
-       format which is compatible with "pg_ctlcluster": PGDATA is $PGDATA,
-       a folder named after the major version, inside one volume at /var/lib/postgresql.
+       format which is compatible with "pg_ctlcluster": PGDATA is
+       $PGDATA, a folder named after the major version,
+       inside one volume at /var/lib/postgresql.
 
        Yet there is PostgreSQL data, or a mount, in the pre-18 place:$found
 
