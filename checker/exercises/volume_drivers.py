@@ -114,7 +114,9 @@ COMPOSE_DRIVER = Exercise(
         container_finished("lab-compose-ram-app-1"),
     ),
     hints=("driver_opts: is the Compose spelling of --opt; its keys are the same.",
-           "Options are fixed when the volume is created: after changing them, `docker compose down -v` first."),
+           "Options are fixed when the volume is created. After you change them, Compose 2.32+ asks before it "
+           "recreates the volume, and `up -y` answers yes: the new volume starts empty, the old data is lost. "
+           "Older Compose keeps the old options without a word; there, run `docker compose down -v` first."),
     solution=(WRITE_COMPOSE, UP),
     mistakes=(
         Mistake("no driver options", (
