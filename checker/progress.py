@@ -16,6 +16,7 @@ SCHEMA = """
 create table if not exists results (exercise text primary key, passed integer not null, checked_at real not null);
 create table if not exists hints (exercise text primary key, shown integer not null);
 create table if not exists state_hints (exercise text primary key, mistake text not null);
+create table if not exists learner (one integer primary key check (one = 1), name text not null, salt text not null);
 """
 
 
@@ -52,6 +53,15 @@ class Progress:
         with self.db:
             self.db.execute("insert or replace into hints values (?, ?)", (exercise, min(shown + 1, available)))
         return min(shown, available - 1)
+
+    def learner(self) -> tuple[str, str] | None:
+        """(name, salt) of the learner using this progress file, once `labcheck whoami` has asked."""
+        row = self.db.execute("select name, salt from learner").fetchone()
+        return (row[0], row[1]) if row else None
+
+    def set_learner(self, name: str, salt: str) -> None:
+        with self.db:
+            self.db.execute("insert or replace into learner values (1, ?, ?)", (name, salt))
 
     def first_time_for(self, exercise: str, mistake: str | None) -> bool:
         """Whether `mistake` is new since the last `labcheck hint` (None: no known mistake now); remembers it."""

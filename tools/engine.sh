@@ -7,6 +7,8 @@
 #   tools/engine.sh stop     stop the engine this script started
 #   tools/engine.sh old      start bookworm's Engine 20.10 on $OLD_SOCKET (the "engine too old" tests)
 #   tools/engine.sh stop-old stop it
+#   tools/engine.sh clean    start trixie's Engine 26 with no images at all on $CLEAN_SOCKET (the images tests)
+#   tools/engine.sh stop-clean stop it and delete its data
 set -euo pipefail
 
 MIN_API=1.42                                   # Engine 23: today's prune semantics
@@ -14,6 +16,7 @@ CACHE=${COURSE_CACHE:-/var/cache/docker-volumes-course}
 ROOT=$CACHE/trixie-engine                      # debootstrapped trixie with docker.io
 OLD_ROOT=$CACHE/bookworm-engine                # debootstrapped bookworm: Engine 20.10, API 1.41
 OLD_SOCKET=${OLD_SOCKET:-/run/docker-course-old.sock}
+CLEAN_SOCKET=${CLEAN_SOCKET:-/run/docker-course-clean.sock}
 LOG=$CACHE/dockerd.log
 PIDFILE=$CACHE/dockerd.pid
 HERE=$(cd "$(dirname "$0")/.." && pwd)
@@ -79,6 +82,29 @@ link_compose_plugin() {
   say "linked Compose plugin: $(docker compose version --short)"
 }
 
+side_engine() {   # NAME TREE SOCKET: a second dockerd with TREE's /usr; prints SOCKET once it answers
+  local name=$1 tree=$2 socket=$3
+  # Its own socket, data, exec root and network namespace (-n): it shares nothing with the main
+  # engine, and cannot touch the host's docker0 bridge even while it cleans up.
+  setsid nohup unshare -m -n --propagation slave sh -c \
+    "mount --bind '$tree/usr' /usr && exec dockerd --iptables=false --bridge=none -H 'unix://$socket' \
+     --data-root /var/lib/docker-course-$name --exec-root /run/docker-course-$name --pidfile '$CACHE/$name.pid'" \
+    >"$CACHE/dockerd-$name.log" 2>&1 </dev/null &
+  for _ in $(seq 1 60); do
+    DOCKER_HOST="unix://$socket" docker version >/dev/null 2>&1 && { echo "$socket"; return 0; }
+    sleep 0.5
+  done
+  say "the $name engine did not come up:"; tail -20 "$CACHE/dockerd-$name.log" >&2; exit 3
+}
+
+stop_side_engine() {   # NAME: stop it and wait until it has gone
+  local pid
+  pid=$(cat "$CACHE/$1.pid" 2>/dev/null) || return 0
+  kill "$pid" 2>/dev/null || return 0
+  for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+  say "stopped the $1 engine"
+}
+
 case "${1:-ensure}" in
   ensure)
     engine_is_current || start_engine
@@ -90,23 +116,23 @@ case "${1:-ensure}" in
   old)
     need_root
     provision_root bookworm "$OLD_ROOT"
-    # Its own socket, data, exec root and network namespace (-n): it shares nothing with the main
-    # engine, and cannot touch the host's docker0 bridge even while it cleans up.
-    setsid nohup unshare -m -n --propagation slave sh -c \
-      "mount --bind '$OLD_ROOT/usr' /usr && exec dockerd --iptables=false --bridge=none -H 'unix://$OLD_SOCKET' \
-       --data-root /var/lib/docker-course-old --exec-root /run/docker-course-old --pidfile '$CACHE/old.pid'" \
-      >"$CACHE/dockerd-old.log" 2>&1 </dev/null &
-    for _ in $(seq 1 60); do
-      DOCKER_HOST="unix://$OLD_SOCKET" docker version >/dev/null 2>&1 && { echo "$OLD_SOCKET"; exit 0; }
-      sleep 0.5
-    done
-    say "the old engine did not come up:"; tail -20 "$CACHE/dockerd-old.log" >&2; exit 3
+    side_engine old "$OLD_ROOT" "$OLD_SOCKET"
     ;;
   stop-old)
-    [ -f "$CACHE/old.pid" ] && kill "$(cat "$CACHE/old.pid")" 2>/dev/null && say "stopped the old engine" || true
+    stop_side_engine old
+    ;;
+  clean)
+    need_root
+    provision_root trixie "$ROOT"
+    rm -rf /var/lib/docker-course-clean      # a clean engine: nothing left from an earlier run
+    side_engine clean "$ROOT" "$CLEAN_SOCKET"
+    ;;
+  stop-clean)
+    stop_side_engine clean
+    rm -rf /var/lib/docker-course-clean /run/docker-course-clean "$CLEAN_SOCKET" "$CACHE/clean.pid"
     ;;
   stop)
     [ -f "$PIDFILE" ] && kill "$(cat "$PIDFILE")" && say "stopped" || say "no engine started by this script"
     ;;
-  *) echo "usage: $0 ensure|stop" >&2; exit 2 ;;
+  *) echo "usage: $0 ensure|stop|old|stop-old|clean|stop-clean" >&2; exit 2 ;;
 esac
