@@ -13,6 +13,7 @@ except labcheck's own short-lived helper containers.
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from .mounts import Mount, mounts_of
@@ -24,6 +25,7 @@ COURSE_PREFIXES = ("lab-", "demo-")
 PROJECT_LABEL = "com.docker.compose.project"
 PROJECT_VOLUME_LABEL = "com.docker.compose.volume"
 PROJECT_SERVICE_LABEL = "com.docker.compose.service"
+SIZE_DEADLINE_S = 3.0
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,8 @@ class StorageMap:
     volumes: tuple[VolumeInfo, ...]
     everything: bool
     """True for `--all`; False when only the course's resources are shown."""
+    sizes_measured: bool = True
+    """False when the engine's disk-usage report did not come in time (or was not asked for)."""
 
     def volume(self, name: str) -> VolumeInfo:
         return next((v for v in self.volumes if v.name == name), VolumeInfo(name))
@@ -86,7 +90,7 @@ class StorageMap:
         return tuple(v for v in self.volumes if v.name not in used)
 
     def to_json(self) -> dict:
-        return {"scope": "all" if self.everything else "course",
+        return {"scope": "all" if self.everything else "course", "sizes_measured": self.sizes_measured,
                 "containers": [c.to_json() for c in self.containers],
                 "volumes": [v.to_json() for v in self.volumes],
                 "unused_volumes": [v.name for v in self.unused_volumes]}
@@ -118,9 +122,29 @@ def _summary_name(summary: dict) -> str:
     return (summary.get("Names") or ["/?"])[0].lstrip("/")
 
 
+def volumes_with_sizes_in_time(engine: ReadOnlyEngine, seconds: float) -> list | None:
+    """The engine's disk-usage report for volumes, or None if it takes longer than `seconds`.
+
+    The engine walks every volume's files to measure it: quick for the course's volumes (milliseconds), but a
+    host with huge volumes, or another disk-usage run under way, can make it slow. The map then shows without sizes.
+    """
+    found: list = []
+
+    def measure() -> None:
+        try:
+            found.append(engine.volumes_with_sizes())
+        except Exception:       # noqa: BLE001  (slow or gone: the map goes on without sizes)
+            found.append(None)
+
+    worker = threading.Thread(target=measure, daemon=True)
+    worker.start()          # its own connection (one per thread); engine.close() ends it if it is still waiting
+    worker.join(seconds)
+    return found[0] if found else None
+
+
 def read_storage_map(engine: ReadOnlyEngine, everything: bool = False, sizes: bool = True) -> StorageMap:
     """Look at the engine (GET requests only) and build the map."""
-    listed = engine.volumes_with_sizes() if sizes else None
+    listed = volumes_with_sizes_in_time(engine, SIZE_DEADLINE_S) if sizes else None
     measured = listed is not None
     if listed is None:
         listed = engine.volumes()
@@ -160,4 +184,4 @@ def read_storage_map(engine: ReadOnlyEngine, everything: bool = False, sizes: bo
     for name in {m.name for c in containers for m in c.mounts if m.type == "volume"} - set(volumes):
         volumes[name] = VolumeInfo(name)        # created between the two looks
     return StorageMap(tuple(containers), tuple(sorted(volumes.values(), key=lambda v: (v.kind == "anonymous", v.name))),
-                      everything)
+                      everything, measured)

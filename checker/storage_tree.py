@@ -83,6 +83,9 @@ def render_tree(picture: StorageMap, color: bool = False, width: int = 100) -> s
     known = [v.size for v in picture.volumes if v.size is not None]
     total = f", {readable_size(sum(known))} in all" if known else ""
     console.print(f"{len(picture.containers)} container(s), {volumes} volume(s){total}; {len(unused)} unused.")
+    if not picture.sizes_measured and picture.volumes:
+        console.print("Volume sizes are unknown: the engine did not measure them in time (`docker system df -v` "
+                      "measures them, slowly).")
     return buffer.getvalue().rstrip("\n")
 
 

@@ -2,9 +2,14 @@
 each common mistake gets its own message, reset spares look-alikes."""
 from __future__ import annotations
 
-import pytest
+import re
 
+import pytest
+from click.testing import CliRunner
+
+from checker.cli import app
 from checker.exercises import COURSE
+from checker.progress import Progress
 from checker.view import EngineView
 
 from .conftest import grade_now, prepare_prerequisites, readonly, reset_exercises, run, solve
@@ -47,6 +52,19 @@ def test_common_mistake_gets_its_own_message(fresh, exercise, mistake):
     assert not report.passed, f"mistake {mistake.what!r} passed:\n{report}"
     assert mistake.message in first_failure_message(report), str(report)
     assert first_failure_message(report) != fresh_message, "a mistake must not look like an untouched exercise"
+    if mistake.hint:    # hints from the state, on the same setup: the next step and the first hint name it
+        assert report.first_failure.next_step == mistake.hint, str(report)
+        shown = first_hint_shown(exercise)
+        assert f"For what is wrong now: {' '.join(mistake.hint.split())}" in shown, shown
+        assert not re.search(r"Hint \d+ of \d+", shown), "the general hints come only after the state's hint"
+
+
+def first_hint_shown(exercise) -> str:
+    """What `labcheck hint exN` shows first (whitespace folded), run in-process as a learner would type it."""
+    Progress().forget(exercise.id)
+    done = CliRunner().invoke(app, ["hint", exercise.id], env={"NO_COLOR": "1"})
+    assert done.exit_code == 0, done.output
+    return " ".join(done.output.split())
 
 
 @pytest.mark.parametrize("exercise", COURSE, ids=IDS)
