@@ -20,6 +20,11 @@ PAGES = [TOC["root"]] + [c["file"] for part in TOC["parts"] for c in part["chapt
 LESSONS = [p for p in PAGES if re.fullmatch(r"book/\d\d-[a-z0-9-]+", p)]
 
 
+# Lines for the end of the test run (conftest's pytest_terminal_summary): where the
+# screenshots are, how many answers each lesson hides, how long the build took.
+SUMMARY: list[str] = []
+
+
 @dataclass(frozen=True)
 class BuiltBook:
     """One strict build of the book."""

@@ -139,5 +139,16 @@ def labelled(client):
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory):
     """The book, built once per run for every test that reads it."""
-    from tests.book_site import build_book
-    return build_book(tmp_path_factory.mktemp("book"))
+    from tests.book_site import SUMMARY, build_book
+    book = build_book(tmp_path_factory.mktemp("book"))
+    SUMMARY.append(f"book built in {book.seconds:.1f} s (clean, strict) into {book.html}")
+    return book
+
+
+def pytest_terminal_summary(terminalreporter):
+    """What the book and browser tests saw, where a reader of the test log finds it."""
+    from tests.book_site import SUMMARY
+    if SUMMARY:
+        terminalreporter.section("book")
+        for line in SUMMARY:
+            terminalreporter.write_line(line)

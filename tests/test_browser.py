@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.book_site import LESSONS, PAGES, ROOT, serve
+from tests.book_site import LESSONS, PAGES, ROOT, SUMMARY, serve
 
 pytestmark = pytest.mark.slow
 
@@ -70,6 +70,7 @@ class Reader:
     def __init__(self, browser, site: str, viewport: dict):
         self.site = site
         self.context = browser.new_context(viewport=viewport)
+        self.context.set_default_timeout(60_000)   # a CI machine busy with engine tests is slow
         self.page = self.context.new_page()
         self.outside: list[str] = []
         self.errors: list[str] = []
@@ -127,8 +128,8 @@ def test_self_check_answers_are_hidden_until_clicked(reader):
         questions.first.locator("summary").click()
         answers.first.wait_for(state="visible")
         assert first_answer in " ".join(tab.text().split())
-    print("\nself-check answers hidden when the page opens:",
-          ", ".join(f"{Path(k).name} {v}" for k, v in hidden.items()))
+    SUMMARY.append("self-check answers hidden when a lesson opens: "
+                   + ", ".join(f"{Path(k).name[:2]}: {v}" for k, v in hidden.items()))
 
 
 def test_every_lesson_shows_its_exercises_and_links_to_its_lab(reader):
@@ -171,8 +172,8 @@ def test_double_hyphens_survive_in_what_the_reader_copies(reader):
 
 def test_search_for_tmpfs_lists_the_tmpfs_lesson_first(reader):
     page = reader().open("search", "?q=tmpfs")
+    page.get_by_text(re.compile(r"Search finished")).wait_for()
     first = page.locator("#search-results ul.search li a").first
-    first.wait_for(state="visible")
     assert first.get_attribute("href").split("?")[0].endswith("07-tmpfs.html"), first.get_attribute("href")
 
 
@@ -224,5 +225,5 @@ def test_screenshots_of_every_lesson(reader, viewport):
     folder.mkdir(parents=True, exist_ok=True)
     for lesson in LESSONS:
         tab.open(lesson).screenshot(path=folder / f"{Path(lesson).name}.png", full_page=True)
-    print(f"\nscreenshots: {folder}/NN-*.png ({len(LESSONS)} lessons)")
+    SUMMARY.append(f"screenshots at {viewport['width']} px: {folder}/NN-*.png ({len(LESSONS)} lessons)")
     assert len(list(folder.glob("*.png"))) >= len(LESSONS)
