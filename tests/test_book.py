@@ -33,6 +33,16 @@ def test_every_self_check_is_a_dropdown_and_no_fence_leaks(built_book):
         assert '<section id="exercises">' in page, lesson
 
 
+@pytest.mark.slow
+def test_no_page_names_a_resource_outside_the_site(built_book):
+    """A workshop room may be offline: scripts, styles, images and frames all come from the site."""
+    loaded = re.compile(r"<(?:script|link|img|iframe|source)\b[^>]*\b(?:src|href)=[\"'](?:https?:)?//", re.I)
+    for page in built_book.html.rglob("*.html"):
+        html = page.read_text()
+        assert not loaded.search(html), f"{page.relative_to(built_book.html)}: {loaded.search(html).group(0)}"
+        assert "unpkg.com" not in html and "THEBE_JS_URL" not in html, page
+
+
 def test_lesson_commands_are_wrapped_for_a_narrow_column():
     """A command a reader copies is readable without scrolling: lines of about 80 characters,
     longer commands continued with a backslash (a single option value may not be split)."""
