@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 
+import docker
 import pytest
 
 from checker.exercises import BY_ID, COURSE
@@ -19,6 +20,7 @@ from checker.readonly_client import ReadOnlyEngine
 from .conftest import TEST_LABEL, RUN_ID, grade_now, prepare_prerequisites, readonly, reset_all, run, solve
 from .fakes import DyingProxy, StallingProxy
 from .snapshot import engine_snapshot, settled_snapshot
+from .test_images import clean_engine  # noqa: F401  (a second engine with no images, started by the fixture)
 
 LABCHECK = [sys.executable, "-m", "checker"]
 GRADING_EVENTS = {("container", "archive-path"), ("volume", "mount"), ("volume", "unmount")}
@@ -309,3 +311,19 @@ def test_podman_compatible_api_is_named_and_refused_clearly(tmp_path):
         service.wait(timeout=10)
     assert done.returncode == 3, done.stdout + done.stderr
     assert "Podman" in done.stderr and "1.42" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_volume_on_an_engine_with_no_image_at_all_gets_one_clear_sentence(clean_engine):
+    """No image to create a helper from: the check says so and what to do; nothing is created."""
+    other = docker.DockerClient(base_url=clean_engine)
+    try:
+        assert other.api.images() == []
+        other.api.create_volume("lab-notes", labels={"course": "docker-volumes"})
+        done = labcheck("ex3", "--json", env={"DOCKER_HOST": clean_engine, "LABCHECK_HOST_READS": "0"})
+        assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+        failure = next(c for c in json.loads(done.stdout)["checks"] if c["passed"] is False)
+        assert "no image at all" in failure["message"] and "docker pull busybox:1.36" in failure["message"], failure
+        assert other.api.containers(all=True) == []
+    finally:
+        other.api.remove_volume("lab-notes", force=True)
+        other.close()
