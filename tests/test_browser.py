@@ -204,12 +204,13 @@ def svg_min_font(svg: Path) -> tuple[float, float]:
     return width, smallest
 
 
-def test_phone_reader_never_scrolls_sideways_nor_meets_tiny_text(reader, built_book):
-    tab = reader(PHONE)
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390", "1366"])
+def test_reader_never_scrolls_sideways_nor_meets_tiny_text(reader, built_book, viewport):
+    tab = reader(viewport)
     for name in PAGES:
         page = tab.open(name)
         width = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
-        assert width[0] <= width[1] + 1, f"{name} scrolls sideways at 390 px: {width}"
+        assert width[0] <= width[1] + 1, f"{name} scrolls sideways at {viewport['width']} px: {width}"
         tiny = [t for t in page.evaluate(VISIBLE_TEXT_SIZES) if t[0] < MIN_FONT_PX]
         assert not tiny, f"{name}: text under {MIN_FONT_PX} px: {tiny[:5]}"
         for src, rendered in page.evaluate(RENDERED_DIAGRAMS):
