@@ -4,13 +4,13 @@ Exit codes: 0 passed, 1 not passed, 2 usage error, 3 environment problem, 130 in
 """
 from __future__ import annotations
 
-import functools
 import json
 import os
 import shutil
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 import click
 
@@ -20,28 +20,11 @@ from .exercise import Exercise
 from .exercises import BY_ID, COURSE, IMAGES
 from .grading import grade, grade_all, grade_and_record
 from .progress import Progress
+from .terminal import err, escape, minimal, out, progress_bar, settings, use_color
 from .view import EngineView
 
 PASSED, NOT_PASSED, USAGE, ENVIRONMENT, INTERRUPTED = 0, 1, 2, 3, 130
 LAB_IMAGES = IMAGES  # every lesson's images, from its record in checker/exercises
-
-
-@functools.cache
-def _consoles():
-    """rich, imported only by the commands that draw tables or colours: grading starts faster without it."""
-    from rich.console import Console
-    return Console(highlight=False), Console(stderr=True, highlight=False)
-
-
-class _Lazy:
-    def __init__(self, index: int) -> None:
-        self._index = index
-
-    def __getattr__(self, name):
-        return getattr(_consoles()[self._index], name)
-
-
-out, err = _Lazy(0), _Lazy(1)
 
 
 def Table(*args, **kwargs):
@@ -49,11 +32,10 @@ def Table(*args, **kwargs):
     return RichTable(*args, **kwargs)
 
 
-def use_color(stream) -> bool:
-    return stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
-
-
 def show_report(report) -> None:
+    if settings.quiet:
+        minimal(f"{report.exercise} {'passed' if report.passed else 'not yet'}")
+        return
     width = shutil.get_terminal_size((100, 24)).columns
     print(report.render(color=use_color(sys.stdout), width=max(60, min(width, 120))))
 
@@ -67,7 +49,7 @@ def printable(text: str, limit: int = 40) -> str:
 def unknown_exercise(name: str) -> click.UsageError:
     ids = ", ".join(e.id for e in COURSE)
     return click.UsageError(f"There is no exercise or command {printable(name)!r}. Exercises: {ids}. "
-                            "Commands: grade, watch, list, hint, reset, solve, doctor. See `labcheck list`.")
+                            f"Commands: {', '.join(app.commands)}. See `labcheck list`.")
 
 
 def exercise_or_usage_error(name: str) -> Exercise:
@@ -101,10 +83,10 @@ def grade_and_show(exercise: Exercise, as_json: bool) -> int:
     if as_json:
         print(json.dumps(report.to_json(), ensure_ascii=False))
     else:
-        if not report.passed:
+        if not report.passed and not settings.quiet:
             print(textwrap.fill(f"Task: {exercise.goal}", 100) + "\n")
         show_report(report)
-        if not report.passed:
+        if not report.passed and not settings.quiet:
             print(f"\nStuck? `labcheck hint {exercise.id}` shows the next hint.")
     return PASSED if report.passed else NOT_PASSED
 
@@ -113,10 +95,13 @@ def grade_and_show(exercise: Exercise, as_json: bool) -> int:
              help="Grade the Docker volumes course's exercises against your real Docker state. "
                   "`labcheck ex3` grades exercise 3; `labcheck` alone shows your progress.")
 @click.option("--json", "as_json", is_flag=True, help="Print the progress as JSON.")
+@click.option("--quiet", "-q", is_flag=True, help="For scripts: no tables or decoration, one short line; "
+                                                   "the verdict is the exit code.")
 @click.version_option(__version__, prog_name="labcheck")
 @click.pass_context
-def app(ctx: click.Context, as_json: bool) -> None:
+def app(ctx: click.Context, as_json: bool, quiet: bool) -> None:
     """Without a command: a table of every exercise, passed, not yet, or never checked."""
+    settings.quiet = quiet
     if ctx.invoked_subcommand is not None:
         return
     results = Progress().results()
@@ -138,7 +123,8 @@ def app(ctx: click.Context, as_json: bool) -> None:
         table.add_row(row["exercise"], row["title"], f"[{colours[row['status']]}]{row['status']}", when)
     out.print(table)
     done = sum(r["status"] == "passed" for r in rows)
-    out.print(f"{done} of {len(rows)} passed. Grade one with `labcheck exN`.")
+    minimal(f"{done} of {len(rows)} passed.") if settings.quiet else \
+        out.print(f"{done} of {len(rows)} passed. Grade one with `labcheck exN`.")
     raise click.exceptions.Exit(PASSED)
 
 
@@ -177,7 +163,7 @@ def grade_many(exercise_ids: tuple[str, ...], everything: bool, as_json: bool) -
         print(json.dumps({"exercises": [r.to_json() for r in reports],
                           "passed": sum(r.passed for r in reports), "total": len(reports)}, ensure_ascii=False))
     else:
-        for r in reports:
+        for r in reports if not settings.quiet else ():
             failure = r.first_failure
             print(f"{r.exercise:<5} {'passed ' if r.passed else 'not yet'}  {failure.message if failure else r.title}")
         print(f"{sum(r.passed for r in reports)} of {len(reports)} passed.")
@@ -260,7 +246,10 @@ def reset(exercise_ids: tuple[str, ...], everything: bool, yes: bool) -> None:
                 if not sys.stdin.isatty():
                     raise click.UsageError("Not asking without a terminal: add --yes to confirm.")
                 click.confirm("Go ahead?", abort=True)
-            for problem in apply_reset(plan, client):
+            with progress_bar() as bar:
+                task = bar.add_task("removing", total=len(plan.lines()))
+                problems = apply_reset(plan, client, step=lambda: bar.advance(task))
+            for problem in problems:
                 err.print(f"[yellow]Not removed:[/yellow] {problem}")
             out.print("Done.")
     finally:
@@ -284,7 +273,15 @@ def solve(exercise_id: str, show: bool) -> None:
 
     engine, client = connect_readonly(), connect()
     try:
-        solve_with_prerequisites(exercise, engine, client)
+        with progress_bar() as bar:
+            steps = {f"$ {command}" for ex in (exercise, *prerequisites(exercise)) for command in ex.solution}
+            task = bar.add_task(f"solving {exercise.id}", total=len(steps))
+
+            def echo(line: str) -> None:
+                out.print(line, markup=False, soft_wrap=True)
+                if line in steps:
+                    bar.advance(task)
+            solve_with_prerequisites(exercise, engine, client, echo)
         report = grade(exercise, EngineView(engine))
     except SolveFailed as failure:
         err.print(f"The reference solution failed: {failure}")
@@ -296,15 +293,20 @@ def solve(exercise_id: str, show: bool) -> None:
     raise click.exceptions.Exit(PASSED if report.passed else NOT_PASSED)
 
 
-def solve_with_prerequisites(exercise: Exercise, engine, client) -> None:
+def prerequisites(exercise: Exercise) -> list[Exercise]:
+    return [p for earlier in exercise.builds_on for p in (*prerequisites(BY_ID[earlier]), BY_ID[earlier])]
+
+
+def solve_with_prerequisites(exercise: Exercise, engine, client, echo=None) -> None:
     """Solve what `exercise` builds on (unless it passes already), then reset it and run its solution."""
     from .actions import apply_reset, plan_reset, run_commands
 
+    echo = echo or (lambda line: out.print(line, markup=False, soft_wrap=True))
     for earlier in exercise.builds_on:
         if not grade(BY_ID[earlier], EngineView(engine)).passed:
-            solve_with_prerequisites(BY_ID[earlier], engine, client)
+            solve_with_prerequisites(BY_ID[earlier], engine, client, echo)
     apply_reset(plan_reset([exercise], EngineView(engine)), client)
-    run_commands(exercise.solution, echo=lambda line: out.print(line, markup=False, soft_wrap=True))
+    run_commands(exercise.solution, echo=echo)
 
 
 @app.command("map")
@@ -367,6 +369,185 @@ def doctor() -> None:
         problems += 1
         out.print("[red]✘[/red] `docker compose` is missing: install the Compose v2 plugin")
     raise click.exceptions.Exit(ENVIRONMENT if problems else PASSED)
+
+
+# ---------------------------------------------------------------- classroom evidence (checker/evidence.py,
+# checker/classroom.py) and offline images (checker/images.py)
+
+def known_learner():
+    """The stored learner, or the name asked for on a terminal (once)."""
+    from .learner import BadName, remember_learner, stored_learner
+
+    learner = stored_learner()
+    if learner is not None:
+        return learner
+    if not sys.stdin.isatty():
+        raise click.UsageError('labcheck does not know your name yet: run `labcheck whoami --name "Your Name"` once.')
+    try:
+        return remember_learner(click.prompt("Your name, as your instructor knows you"))
+    except BadName as problem:
+        raise click.UsageError(str(problem)) from None
+
+
+@app.command()
+@click.option("--name", help="Set or change your name (otherwise asked once).")
+def whoami(name: str | None) -> None:
+    """Your name for the class evidence, and your learner value."""
+    from .learner import BadName, remember_learner
+
+    try:
+        learner = remember_learner(name) if name is not None else known_learner()
+    except BadName as problem:
+        raise click.UsageError(str(problem)) from None
+    minimal(learner.value) if settings.quiet else \
+        out.print(f"You are {learner.name}; your learner value is [bold]{escape(learner.value)}[/bold].", soft_wrap=True)
+
+
+@app.command()
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="The evidence file, or a folder for it.")
+def submit(output: Path | None) -> None:
+    """Grade every exercise and write one evidence file, signed with LABCHECK_CLASS_KEY, for your instructor."""
+    from . import evidence
+
+    key = evidence.class_key()
+    learner = known_learner()
+    try:
+        path = evidence.target_path(output, learner)
+    except evidence.BadTarget as problem:
+        raise click.UsageError(str(problem)) from None
+    engine = connect_readonly()
+    try:
+        with EngineView(engine) as view:
+            reports = grade_all(list(COURSE), view)
+            document = evidence.signed(evidence.collect(learner, engine, view, COURSE, reports, __version__), key)
+    finally:
+        engine.close()
+    store = Progress()
+    for report in reports:
+        store.record(report.exercise, report.passed)
+    try:
+        evidence.write(document, path)
+    except OSError as exc:
+        raise click.UsageError(f"Cannot write {path}: {exc.strerror or exc}.") from None
+    passed = sum(r.passed for r in reports)
+    minimal(str(path)) if settings.quiet else \
+        out.print(f"Wrote {escape(str(path))}: {escape(learner.name)} ({learner.value}), {passed} of "
+                  f"{len(reports)} exercises passed. Hand this file to your instructor.", soft_wrap=True)
+
+
+@app.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+def verify(files: tuple[str, ...]) -> None:
+    """Say for each evidence file whether it is intact (signature, content, and name all match)."""
+    from . import evidence
+
+    key = evidence.class_key()
+    checked = [evidence.check_file(f, key) for f in files]
+    for c in checked:
+        if c.intact:
+            e = c.evidence
+            out.print(f"[green]✔[/green] {escape(c.path)}: intact; {escape(c.learner)} ({e['learner']['value']}), "
+                      f"{e.get('passed')} of {e.get('total')} passed, submitted {e.get('submitted_at')}", soft_wrap=True)
+        else:
+            minimal(f"not intact: {c.path} {c.reason}") if settings.quiet else \
+                out.print(f"[red]✘[/red] {escape(c.path)} {escape(c.reason)}", soft_wrap=True)
+    raise click.exceptions.Exit(PASSED if all(c.intact for c in checked) else NOT_PASSED)
+
+
+@app.command("class")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "form", type=click.Choice(["table", "csv", "html", "junit"]), default="table",
+              help="A terminal table (default), CSV, an HTML page, or JUnit XML.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
+def class_results(files: tuple[str, ...], form: str, output: Path | None) -> None:
+    """Merge evidence files into one table, learner by exercise; files that are not intact are listed apart."""
+    from . import classroom, evidence
+
+    key = evidence.class_key()
+    room = classroom.merge([evidence.check_file(f, key) for f in files])
+    if form == "table":
+        text = classroom.table_text(room) if output else None
+        if not output:
+            out.print(classroom.rich_table(room))
+            for line in classroom.notes(room):
+                out.print(line, markup=False, soft_wrap=True)
+    else:
+        text = {"csv": classroom.csv_text, "html": classroom.html_text, "junit": classroom.junit_xml}[form](room)
+        if not output:
+            print(text, end="")
+    if output:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise click.UsageError(f"Cannot write {output}: {exc.strerror or exc}.") from None
+    summary = f"{len(room.submissions)} learners merged; {len(room.not_intact)} files not intact"
+    minimal(summary) if settings.quiet or output else None
+    raise click.exceptions.Exit(NOT_PASSED if room.not_intact else PASSED)
+
+
+@app.group()
+def images() -> None:
+    """Every image the labs need in one archive: save it where there is network, load it where there is not."""
+
+
+@images.command("save")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def images_save(file: Path) -> None:
+    """Write the labs' images into FILE (an archive `docker load` also reads)."""
+    from .images import MissingImages, save
+
+    engine = connect_readonly()
+    try:
+        with progress_bar(transfer=True) as bar:
+            task = bar.add_task(f"saving {len(LAB_IMAGES)} images", total=None)
+            saved = save(engine, LAB_IMAGES, file, started=lambda total: bar.update(task, total=total),
+                         advanced=lambda size: bar.advance(task, size))
+    except MissingImages as missing:
+        names = missing.names
+        err.print(f"Nothing saved: {', '.join(names)} {'is' if len(names) == 1 else 'are'} not on this engine, so "
+                  f"the archive would be incomplete. Get {'it' if len(names) == 1 else 'them'} first ("
+                  + "; ".join(f"`docker pull {n}`" for n in names) + "), then save again.", markup=False, soft_wrap=True)
+        raise click.exceptions.Exit(ENVIRONMENT)
+    except OSError as exc:
+        raise click.UsageError(f"Cannot write {file}: {exc.strerror or exc}.") from None
+    finally:
+        engine.close()
+    minimal(str(file)) if settings.quiet else \
+        out.print(f"Saved {', '.join(saved.images)} to {file} ({saved.size / 2 ** 20:.0f} MiB). On a machine "
+                  f"without network: `labcheck images load {file.name}`.", markup=False, soft_wrap=True)
+
+
+@images.command("load")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def images_load(file: Path) -> None:
+    """Load the labs' images from FILE, written by `labcheck images save`."""
+    from .images import TRANSFER_TIMEOUT, NotAnArchive, check_archive, image_ids, load
+
+    try:
+        size = check_archive(file)
+    except NotAnArchive as problem:
+        raise click.UsageError(str(problem)) from None
+    client = connect(timeout=TRANSFER_TIMEOUT)
+    try:
+        with progress_bar(transfer=True) as bar:
+            task = bar.add_task(f"loading {file.name}", total=size)
+            loaded = load(client, file, advanced=lambda step: bar.advance(task, step))
+    finally:
+        client.close()
+    engine = connect_readonly()
+    try:
+        missing = [name for name, found in image_ids(engine, LAB_IMAGES).items() if found is None]
+    finally:
+        engine.close()
+    for line in loaded:
+        out.print(line, markup=False, soft_wrap=True)
+    if missing:
+        err.print(f"The labs still miss {', '.join(missing)}: {file} did not hold "
+                  f"{'it' if len(missing) == 1 else 'them'}. Save the archive again with a current labcheck.",
+                  markup=False, soft_wrap=True)
+        raise click.exceptions.Exit(ENVIRONMENT)
+    minimal(f"{len(LAB_IMAGES)} images ready") if settings.quiet else \
+        out.print(f"The labs' images are here: {', '.join(LAB_IMAGES)}.", markup=False, soft_wrap=True)
 
 
 def main(argv: list[str] | None = None) -> int:
