@@ -212,8 +212,9 @@ def hint(exercise_id: str) -> None:
 
     exercise = exercise_or_usage_error(exercise_id)
     shown = next_hint(exercise, Progress(), grade_for_hint(exercise))
-    out.print(f"[bold]{exercise.id}[/bold] {exercise.title}\n[dim]Task: {escape(exercise.goal)}[/dim]")
-    out.print(f"{shown.label}: {escape(shown.text)}")
+    # emoji=False: "learner:x:1000" must not turn into a cross mark.
+    out.print(f"[bold]{exercise.id}[/bold] {exercise.title}\n[dim]Task: {escape(exercise.goal)}[/dim]", emoji=False)
+    out.print(f"{shown.label}: {escape(shown.text)}", emoji=False)
     if shown.from_state:
         out.print("[dim]Ask again for the general hints.[/dim]")
 

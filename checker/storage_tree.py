@@ -77,7 +77,7 @@ def render_tree(picture: StorageMap, color: bool = False, width: int = 100) -> s
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, force_terminal=color, no_color=not color,
                       color_system="standard" if color else None, highlight=False, soft_wrap=True,
-                      force_jupyter=False)
+                      force_jupyter=False, emoji=False)
     console.print(root)
     volumes = len(picture.volumes)
     known = [v.size for v in picture.volumes if v.size is not None]
