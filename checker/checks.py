@@ -7,10 +7,10 @@ and the next step; the mistakes learners commonly make each get their own words.
 from __future__ import annotations
 
 import os
-import tarfile
 from dataclasses import dataclass, field
 from typing import Callable
 
+from .idmap import host_uid
 from .mounts import human_bytes, mount_at, mounts_of
 from .view import EngineView
 from .volume_files import FileRead, read_from_host
@@ -247,6 +247,18 @@ def container_absent(name: str, why: str) -> Check:
 
 # ---------------------------------------------------------------- mounts
 
+def msys_mangled(path: str) -> bool:
+    """A path Git Bash on Windows rewrote (MSYS path conversion): `/data` becomes `C:/Program Files/Git/data`."""
+    shown = path.replace("\\", "/").lower()
+    return ("/program files/git/" in shown or "/msys64/" in shown or "/mingw64/" in shown
+            or (";" in path and ":" in path))
+
+
+MSYS_ADVICE = ("Git Bash rewrote a path that starts with / into a Windows path (MSYS path conversion). Run the "
+               "command as `MSYS_NO_PATHCONV=1 docker run …`, or write the path in the container with two "
+               "slashes (`//data`), or use PowerShell.")
+
+
 def _mount_spec(type_: str, source: str) -> str:
     return {"volume": f"volume {source}", "bind": f"bind mount of {source}", "tmpfs": "tmpfs mount"}[type_]
 
@@ -273,6 +285,10 @@ def has_mount(container: str, destination: str, type: str, source: str = "", *, 
         here = mount_at(mounts, destination)
         listing = "; ".join(m.describe() for m in mounts) or "no mounts"
         if here is None:
+            mangled = next((m for m in mounts if msys_mangled(m.destination) or msys_mangled(m.source)), None)
+            if mangled is not None:
+                return fail(f"{container} has {mangled.describe()}: that path was meant to be {destination}. "
+                            + MSYS_ADVICE, listing, expected, redo)
             same_source = next((m for m in mounts if m.type == type and source and source in (m.name, m.source)), None)
             if same_source:
                 return fail(f"{container} mounts {spec} at {same_source.destination}, not at {destination}.",
@@ -305,6 +321,9 @@ def has_mount(container: str, destination: str, type: str, source: str = "", *, 
                             f"name makes a new, nameless volume each time. Name it {source}.",
                             here.describe(), expected, redo)
             return fail(f"{destination} holds volume {here.name}, not {source}.", here.describe(), expected, redo)
+        if type == "bind" and source and msys_mangled(here.source):
+            return fail(f"{destination} is bound to {here.source}, not {source}. " + MSYS_ADVICE,
+                        here.describe(), expected, redo)
         if type == "bind" and source and os.path.normpath(here.source) != os.path.normpath(source):
             return fail(f"{destination} is bound to {here.source}, not {source}.", here.describe(), expected, redo)
         if read_only and not here.read_only:
@@ -331,6 +350,18 @@ def has_mount(container: str, destination: str, type: str, source: str = "", *, 
                  requires=(f"container:{container}",))
 
 
+def no_mount_at(container: str, destination: str, why: str) -> Check:
+    """Nothing is mounted at `destination` in `container`: what it writes there stays in its own layer."""
+    def evaluate(view: EngineView) -> Verdict:
+        here = mount_at(mounts_of(view.container(container)), destination)
+        if here is None:
+            return ok(f"{container} has nothing mounted at {destination}.")
+        return fail(f"{container} has {here.describe()}. {why}", here.describe(), f"nothing mounted at {destination}",
+                    f"Remove it (`docker rm -f {container}`) and run it again without that mount.")
+    return Check(f"no-mount:{container}:{destination}", f"{container} has nothing mounted at {destination}", evaluate,
+                 requires=(f"container:{container}",))
+
+
 def in_workspace(path: str) -> str:
     if path.startswith("$WORKSPACE/"):
         from .paths import workspace_path
@@ -346,6 +377,12 @@ def _show(text: str, width: int = 60) -> str:
     return repr(one_line if len(one_line) <= width else one_line[: width - 1] + "…")
 
 
+def _content_required(path: str, lines: tuple[str, ...] | None, contains: str | None) -> None:
+    """Data is graded by content, not presence: a file check must say what the file holds."""
+    if lines is None and not contains:
+        raise ValueError(f"a check of {path} must give lines= or contains=: presence alone proves nothing")
+
+
 def _judge_file(found: FileRead, where: str, path: str, lines: tuple[str, ...] | None,
                 contains: str | None, missing_step: str) -> Verdict:
     if found.status == "missing":
@@ -353,6 +390,9 @@ def _judge_file(found: FileRead, where: str, path: str, lines: tuple[str, ...] |
     if found.status == "symlink":
         return fail(f"{path} in {where} is a symbolic link to {found.detail!r}; labcheck reads real files only "
                     "and never follows links.", "a symlink", "a regular file", f"Replace it with a real file. {missing_step}")
+    if found.status == "unreadable" and "no image at all" in found.detail:
+        return fail(f"{path} in {where} cannot be read: {found.detail}.", "no image on this engine",
+                    "any local image, to look inside the volume", "Run `docker pull busybox:1.36`, then grade again.")
     if found.status != "file":
         return fail(f"{path} in {where} cannot be read: {found.detail}.", found.status, "a regular file", missing_step)
     text = found.text
@@ -378,6 +418,8 @@ def _judge_file(found: FileRead, where: str, path: str, lines: tuple[str, ...] |
 
 def volume_file(volume: str, path: str, *, lines: tuple[str, ...] | None = None, contains: str | None = None,
                 next_step: str, requires: tuple[str, ...] = ()) -> Check:
+    _content_required(path, lines, contains)
+
     def evaluate(view: EngineView) -> Verdict:
         return _judge_file(view.read_volume_file(volume, path), f"volume {volume}", path, lines, contains, next_step)
     what = " with the expected lines" if lines else (f" containing {contains!r}" if contains else "")
@@ -411,6 +453,8 @@ def file_in_mount(container: str, destination: str, path: str, *, contains: str,
 
 def host_file(path: str, *, contains: str | None = None, owner_uid: int | None = None, next_step: str) -> Check:
     """A file on the host, under the workspace (``$WORKSPACE/…``); read bounded, links not followed."""
+    _content_required(path, None, contains)
+
     def evaluate(view: EngineView) -> Verdict:
         real = in_workspace(path)
         parent, name = os.path.split(real)
@@ -418,11 +462,14 @@ def host_file(path: str, *, contains: str | None = None, owner_uid: int | None =
         verdict = _judge_file(found or FileRead("missing"), "the host folder " + parent, name, None, contains, next_step)
         if verdict.passed and owner_uid is not None:
             uid = os.lstat(real).st_uid
-            if uid != owner_uid:
+            mapped = host_uid(view.engine, owner_uid)         # owner_uid as containers see it; rootless shifts it
+            why = f" ({mapped.why})" if mapped.why else ""
+            if uid != mapped.uid:
                 who = "root" if uid == 0 else f"UID {uid}"
-                return fail(f"{real} belongs to {who}, not UID {owner_uid}.", f"owner {who}", f"owner UID {owner_uid}",
-                            next_step)
-            return ok(f"{real} exists and belongs to UID {owner_uid}.")
+                wanted = f"UID {owner_uid}" if mapped.uid in (owner_uid, None) else f"UID {mapped.uid}"
+                return fail(f"{real} belongs to {who}, not {wanted}{why}.", f"owner {who}",
+                            f"owner {wanted}", next_step)
+            return ok(f"{real} exists and belongs to UID {uid}{why}.")
         return verdict
     return Check(f"host-file:{path}:{contains}", f"Host file {path}" + (f" containing {contains!r}" if contains else ""), evaluate)
 
@@ -451,6 +498,8 @@ def layer_lacks(container: str, path: str, why: str) -> Check:
 
 def container_file(container: str, path: str, *, lines: tuple[str, ...] | None = None, contains: str | None = None,
                    next_step: str) -> Check:
+    _content_required(path, lines, contains)
+
     def evaluate(view: EngineView) -> Verdict:
         return _judge_file(view.read_container_file(container, path), f"container {container}", path, lines,
                            contains, next_step)
@@ -475,47 +524,3 @@ def layer_change(container: str, path: str, kind: int, next_step: str) -> Check:
         return fail(f"docker diff {container} does not list {path}.", shown, f"{path} {_KINDS[kind]}", next_step)
     return Check(f"diff:{container}:{path}", f"docker diff {container} shows {path} {_KINDS[kind]}", evaluate,
                  requires=(f"container:{container}",))
-
-
-# ---------------------------------------------------------------- host archives
-
-MAX_ARCHIVE_MEMBERS = 100_000
-
-
-def archive_members(path: str) -> set[str] | str:
-    """Member names of a tar archive (any compression), or why it cannot be read."""
-    try:
-        names: set[str] = set()
-        with tarfile.open(path, mode="r:*") as tar:
-            for count, member in enumerate(tar):
-                if count >= MAX_ARCHIVE_MEMBERS:
-                    break
-                names.add(member.name.lstrip("./").rstrip("/") if member.name not in (".", "./") else ".")
-        return names
-    except FileNotFoundError:
-        return "missing"
-    except (tarfile.TarError, OSError, EOFError) as exc:
-        return f"not a readable tar archive ({exc})"
-
-
-def host_archive(path: str, members: tuple[str, ...], next_step: str) -> Check:
-    """A tar archive on the host (``$WORKSPACE/…`` allowed) holds `members`, as paths relative to its root."""
-    def evaluate(view: EngineView) -> Verdict:
-        real = in_workspace(path)
-        names = archive_members(real)
-        if names == "missing":
-            return fail(f"There is no archive at {real}.", "no file", f"a tar archive at {real}", next_step)
-        if isinstance(names, str):
-            return fail(f"{real} is {names}.", names, "a tar archive", next_step)
-        absent = [m for m in members if m not in names]
-        if absent:
-            shown = ", ".join(sorted(names)[:6]) or "nothing"
-            prefixed = sorted({n.split("/", 1)[0] for n in names
-                               if "/" in n and n.split("/", 1)[1] in members})
-            if prefixed:
-                return fail(f"{real} stores the files under {prefixed[0]}/ ({prefixed[0]}/{absent[0]}): a restore "
-                            "would put them in a subfolder. Archive with -C FOLDER . so paths start at the volume's root.",
-                            shown, ", ".join(members), next_step)
-            return fail(f"{real} lacks {', '.join(absent)}.", shown, ", ".join(members), next_step)
-        return ok(f"{real} holds {', '.join(members)}.")
-    return Check(f"archive:{path}", f"Archive {os.path.basename(path)} holds {', '.join(members)}", evaluate)

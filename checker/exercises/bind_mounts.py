@@ -11,6 +11,8 @@ IMAGE = "busybox:1.36"
 DRAFT = ('mkdir -p "$WORKSPACE/site" && echo "first draft" > "$WORKSPACE/site/index.html"')
 RUN_LIVE = f'docker run -d --name lab-live -v "$WORKSPACE/site":/var/www:ro {IMAGE} httpd -f -p 8080 -h /var/www'
 EDIT = 'echo "edited on the host" > "$WORKSPACE/site/index.html"'
+MANGLED = "Program Files/Git/site"      # where Git Bash's MSYS conversion sends a path like /site
+MANGLED_DIR = f'mkdir -p "$WORKSPACE/{MANGLED}" && cp "$WORKSPACE/site/index.html" "$WORKSPACE/{MANGLED}/"'
 
 LIVE_EDITS = Exercise(
     id="ex14",
@@ -19,7 +21,7 @@ LIVE_EDITS = Exercise(
     goal=("Create site/index.html in your workspace saying 'first draft'. Run lab-live detached, with that folder "
           "bind-mounted read-only at /var/www, serving it with httpd -f -p 8080 -h /var/www. Then change index.html "
           "on the host to 'edited on the host', without restarting anything."),
-    owns=Owned(containers=("lab-live",), host_paths=("site",)),
+    owns=Owned(containers=("lab-live",), host_paths=("site", "Program Files")),
     checks=(
         container_exists("lab-live", how=f"Run `{DRAFT}`, then `{RUN_LIVE}`."),
         has_mount("lab-live", "/var/www", "bind", "$WORKSPACE/site", read_only=True,
@@ -50,6 +52,14 @@ LIVE_EDITS = Exercise(
                 hint=("lab-live stopped: without -f, httpd moves to the background, the container's main process "
                       "ends, and the container with it. Remove it (`docker rm lab-live`) and run it again with "
                       "`httpd -f -p 8080 -h /var/www`.")),
+        # What Git Bash on Windows does to `-v "$PWD/site":/var/www`: it rewrites paths that start with /
+        # into its own install folder. Simulated here with a host folder of that name.
+        Mistake("Git Bash rewrote the path", (DRAFT, MANGLED_DIR, f'docker run -d --name lab-live -v '
+                                              f'"$WORKSPACE/{MANGLED}":/var/www:ro {IMAGE} httpd -f -p 8080 -h /var/www'),
+                "Git Bash rewrote a path",
+                hint=("The host path in lab-live's mount went through Git Bash's path conversion. Remove lab-live "
+                      "(`docker rm -f lab-live`) and run it again with `MSYS_NO_PATHCONV=1` in front of "
+                      "`docker run`, or from PowerShell.")),
     ),
 )
 
@@ -101,9 +111,10 @@ OWNERSHIP = Exercise(
     id="ex16",
     title="Files that belong to you, not to root",
     part_of=LESSON,
-    goal=("Bind-mount the folder out in your workspace (let -v create it: it will belong to root). Hand it to UID "
-          "1000 with a container running chown 1000:1000 /out. Then run lab-owner as --user 1000:1000, writing "
-          "/out/report.txt, so that the file on the host belongs to UID 1000. Leave lab-owner stopped."),
+    goal=("Bind-mount the folder out in your workspace (let -v create it: it will belong to root, or to you with "
+          "rootless Docker). Hand it to UID 1000 with a container running chown 1000:1000 /out. Then run lab-owner "
+          "as --user 1000:1000, writing /out/report.txt, so that the file on the host belongs to UID 1000 (with "
+          "rootless Docker: to the host UID that container UID 1000 maps to). Leave lab-owner stopped."),
     owns=Owned(containers=("lab-owner",), host_paths=("out",)),
     checks=(
         container_exists("lab-owner", how=f"Run `{CHOWN}`, then `{RUN_OWNER}`."),
