@@ -153,7 +153,8 @@ def grade_many(exercise_ids: tuple[str, ...], everything: bool, as_json: bool) -
     exercises = _selected(list(exercise_ids), everything, verb="grade")
     engine = connect_readonly()
     try:
-        reports = grade_all(exercises, EngineView(engine))
+        with EngineView(engine) as view:
+            reports = grade_all(exercises, view)
     finally:
         engine.close()
     store = Progress()
@@ -235,13 +236,14 @@ def reset(exercise_ids: tuple[str, ...], everything: bool, yes: bool) -> None:
 
     exercises = _selected(list(exercise_ids), everything)
     engine, client = connect_readonly(), connect()
+    problems: list[str] = []
     try:
-        plan = plan_reset(exercises, EngineView(engine))
-        for line in plan.blocked:
-            err.print(f"[yellow]Not removed:[/yellow] {line}")
-        if plan.empty:
+        with EngineView(engine, helpers=False) as view:
+            plan = plan_reset(exercises, view)
+        problems += plan.blocked
+        if plan.empty and not problems:
             out.print("Nothing to remove: already fresh.")
-        else:
+        elif not plan.empty:
             out.print("This removes:\n" + "\n".join(f"  - {line}" for line in plan.lines()))
             if not yes:
                 if not sys.stdin.isatty():
@@ -249,16 +251,21 @@ def reset(exercise_ids: tuple[str, ...], everything: bool, yes: bool) -> None:
                 click.confirm("Go ahead?", abort=True)
             with progress_bar() as bar:
                 task = bar.add_task("removing", total=len(plan.lines()))
-                problems = apply_reset(plan, client, step=lambda: bar.advance(task))
-            for problem in problems:
-                err.print(f"[yellow]Not removed:[/yellow] {problem}")
-            out.print("Done.")
+                problems += apply_reset(plan, client, step=lambda: bar.advance(task))
     finally:
         engine.close()
         client.close()
     store = Progress()
     for exercise in exercises:
         store.forget(exercise.id)
+    if problems:
+        for problem in problems:
+            err.print(f"[yellow]Not removed:[/yellow] {problem}", markup=True, soft_wrap=True)
+        err.print(f"The reset is not complete: {len(problems)} thing{'s' if len(problems) > 1 else ''} "
+                  "left, listed above.")
+        raise click.exceptions.Exit(NOT_PASSED)
+    if not plan.empty:
+        out.print("Done: everything listed is removed.")
 
 
 @app.command()
@@ -283,7 +290,8 @@ def solve(exercise_id: str, show: bool) -> None:
                 if line in steps:
                     bar.advance(task)
             solve_with_prerequisites(exercise, engine, client, echo)
-        report = grade(exercise, EngineView(engine))
+        with EngineView(engine) as view:
+            report = grade(exercise, view)
     except SolveFailed as failure:
         err.print(f"The reference solution failed: {failure}")
         raise click.exceptions.Exit(ENVIRONMENT)
@@ -304,9 +312,13 @@ def solve_with_prerequisites(exercise: Exercise, engine, client, echo=None) -> N
 
     echo = echo or (lambda line: out.print(line, markup=False, soft_wrap=True))
     for earlier in exercise.builds_on:
-        if not grade(BY_ID[earlier], EngineView(engine)).passed:
+        with EngineView(engine) as view:
+            passed = grade(BY_ID[earlier], view).passed
+        if not passed:
             solve_with_prerequisites(BY_ID[earlier], engine, client, echo)
-    apply_reset(plan_reset([exercise], EngineView(engine)), client)
+    with EngineView(engine, helpers=False) as view:
+        plan = plan_reset([exercise], view)
+    apply_reset(plan, client)
     run_commands(exercise.solution, echo=echo)
 
 
@@ -342,7 +354,18 @@ def doctor() -> None:
     try:
         out.print(f"[green]✔[/green] Docker Engine {engine.version_info.get('Version')} answers, API "
                   f"{engine.api_version} (the course needs {MIN_API_VERSION} or newer)")
-        root = engine.info().get("DockerRootDir", "")
+        from .platform import ENGINE_ROUTE, recognise
+
+        info = engine.info()
+        here = recognise(engine, info)
+        out.print(f"[green]✔[/green] this is {here.name}", markup=True, soft_wrap=True)
+        route = "from this host's volume folders" if here.read_route == "host" else "through the engine"
+        out.print(f"[green]✔[/green] volume reads: {route}, because {here.why}"
+                  + ("" if here.read_route == "host" else f" So {ENGINE_ROUTE}."), soft_wrap=True)
+        if here.read_route == "engine" and engine.inspect_image("busybox:1.36") is None:
+            out.print("[yellow]![/yellow] busybox:1.36 is missing: labcheck will borrow another local image for "
+                      "its helper container (`docker pull busybox:1.36` to use the usual one)")
+        root = info.get("DockerRootDir", "")
         if root and os.path.isdir(root):
             free = shutil.disk_usage(root).free / 2 ** 30
             mark = "[green]✔[/green]" if free > 2 else "[yellow]![/yellow]"
