@@ -123,6 +123,11 @@ def test_self_check_answers_are_hidden_until_clicked(reader):
         assert questions.count() >= 1, f"{lesson}: no self-check dropdown"
         hidden[lesson] = sum(not answers.nth(i).is_visible() for i in range(answers.count()))
         assert hidden[lesson] == answers.count(), f"{lesson}: an answer is in plain view"
+        # All the section shows before a click: its heading and the questions.
+        shown = page.locator("#check-yourself").inner_text()
+        for text in ["Check yourself", *page.locator("#check-yourself summary").all_inner_texts()]:
+            shown = shown.replace(text, "", 1)
+        assert not shown.strip(), f"{lesson} shows more than its questions: {shown.strip()[:200]!r}"
         first_answer = " ".join(answers.first.text_content().split())[:60]
         assert first_answer and first_answer not in " ".join(tab.text().split())
         questions.first.locator("summary").click()
