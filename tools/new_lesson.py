@@ -25,6 +25,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import nbformat
+
 ROOT = Path(__file__).resolve().parent.parent
 REGISTRY = ROOT / "checker" / "exercises" / "__init__.py"
 TOC = ROOT / "_toc.yml"
@@ -79,14 +81,13 @@ Lab: {{doc}}`lab-runs/{name}` (notebook `labs/{name}.ipynb`).
 """
 
 
-def notebook(number: int, slug: str, title: str, exercise: str) -> dict:
+def notebook(number: int, slug: str, title: str, exercise: str) -> nbformat.NotebookNode:
     name = f"{number:02d}-{slug}"
 
-    def markdown(text: str) -> dict:
-        return {"cell_type": "markdown", "metadata": {}, "source": text}
+    markdown = nbformat.v4.new_markdown_cell
 
-    def code(text: str, **metadata) -> dict:
-        return {"cell_type": "code", "execution_count": None, "metadata": metadata, "outputs": [], "source": text}
+    def code(text: str, **metadata):
+        return nbformat.v4.new_code_cell(text, metadata=metadata)
 
     cells = [
         markdown(f"""# Lab {number}: {title[0].lower() + title[1:]}
@@ -122,9 +123,9 @@ reset("{exercise}")"""),
 
 - What the learner should remember from this lab, in one line each."""),
     ]
-    return {"cells": cells, "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python",
-                                                        "name": "python3"}, "language_info": {"name": "python"}},
-            "nbformat": 4, "nbformat_minor": 5}
+    return nbformat.v4.new_notebook(cells=cells, metadata={
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"}})
 
 
 def module(number: int, slug: str, title: str, summary: str, exercise: str) -> str:
@@ -150,7 +151,8 @@ FIRST = Exercise(
     hints=("docker volume create takes --label KEY=VALUE.", CREATE),
     solution=(CREATE,),
     mistakes=(
-        Mistake("no label", ("docker volume create {volume}",), "lacks the label course=docker-volumes"),
+        Mistake("no label", ("docker volume create {volume}",), "lacks the label course=docker-volumes",
+                hint="Labels are fixed when a volume is created: `docker volume rm {volume}`, then `" + CREATE + "`."),
     ),
 )
 
@@ -210,8 +212,7 @@ def main(argv: list[str]) -> int:
     exercise = args.exercise_id or next_exercise_id()
     summary = args.summary or f"{args.title[0].lower() + args.title[1:]}."
     files = {ROOT / "book" / f"{name}.md": page(args.number, args.slug, args.title, exercise),
-             ROOT / "labs" / f"{name}.ipynb": json.dumps(notebook(args.number, args.slug, args.title, exercise),
-                                                         indent=1, ensure_ascii=False) + "\n",
+             ROOT / "labs" / f"{name}.ipynb": nbformat.writes(notebook(args.number, args.slug, args.title, exercise)) + "\n",
              ROOT / "checker" / "exercises" / f"{module_name}.py":
                  module(args.number, args.slug, args.title, summary, exercise)}
     taken = [str(p.relative_to(ROOT)) for p in files if p.exists()]
