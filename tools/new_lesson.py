@@ -58,7 +58,8 @@ creates `demo-…`; remove it again at the end of the block. Use ```text for com
 
 ```bash
 docker volume create demo-{slug}
-docker run --rm -v demo-{slug}:/data busybox:1.36 sh -c 'echo hello > /data/hello.txt && cat /data/hello.txt'
+docker run --rm -v demo-{slug}:/data busybox:1.36 \\
+  sh -c 'echo hello > /data/hello.txt && cat /data/hello.txt'
 docker volume rm demo-{slug}
 ```
 
