@@ -1,11 +1,8 @@
 """Reading files inside a volume's folder: bounded, never following links, never blocking."""
 from __future__ import annotations
 
-import io
 import os
-import tarfile
 
-from checker.checks import archive_members, host_archive
 from checker.volume_files import clean_relative, read_from_host
 
 
@@ -58,30 +55,3 @@ def test_directory_is_not_a_file(tmp_path):
 def test_non_utf8_content_is_shown_with_replacements(tmp_path):
     (tmp_path / "n.txt").write_bytes(b"ok \xff\xfe")
     assert read_from_host(str(tmp_path), "n.txt").text.startswith("ok ")
-
-
-def make_tar(path, names, mode="w:gz"):
-    with tarfile.open(path, mode) as tar:
-        for name in names:
-            data = b"x"
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-
-
-def test_archive_members_of_any_compression(tmp_path):
-    make_tar(tmp_path / "b.tar.gz", ["./note.txt", "./sub/a.txt"])
-    make_tar(tmp_path / "b.tar", ["note.txt"], mode="w")
-    assert archive_members(str(tmp_path / "b.tar.gz")) == {"note.txt", "sub/a.txt"}
-    assert archive_members(str(tmp_path / "b.tar")) == {"note.txt"}
-    assert archive_members(str(tmp_path / "none.tar")) == "missing"
-    (tmp_path / "junk.tar").write_bytes(b"not a tar at all" * 10)
-    assert archive_members(str(tmp_path / "junk.tar")).startswith("not a readable tar archive")
-
-
-def test_host_archive_check_names_what_is_missing(tmp_path):
-    make_tar(tmp_path / "backup.tar.gz", ["./note.txt"])
-    check = host_archive(str(tmp_path / "backup.tar.gz"), ("note.txt", "other.txt"), next_step="Back it up again.")
-    verdict = check.evaluate(None)
-    assert verdict.passed is False and "other.txt" in verdict.message and verdict.next_step
-    assert host_archive(str(tmp_path / "backup.tar.gz"), ("note.txt",), next_step="").evaluate(None).passed

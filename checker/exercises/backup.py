@@ -1,5 +1,6 @@
 """Lesson 9: backing up a volume to an archive, restoring it, and cloning a volume."""
-from ..checks import host_archive, volume_exists, volume_file
+from ..archive_checks import host_archive
+from ..checks import volume_exists, volume_file
 from ..exercise import Exercise, Mistake, Owned
 from ..lesson import Lesson
 
@@ -23,7 +24,8 @@ BACK_UP = Exercise(
     owns=Owned(volumes=("lab-important",), host_paths=("backups",)),
     checks=(
         volume_exists("lab-important"),
-        host_archive(ARCHIVE, ("notes.txt", "photos/cat.txt"), next_step=f"Run `{BACKUP}`."),
+        host_archive(ARCHIVE, ("notes.txt", "photos/cat.txt"), next_step=f"Run `{BACKUP}`.",
+                     holding={"notes.txt": "the only copy", "photos/cat.txt": "meow"}),
     ),
     hints=(
         "Mount the volume (read-only is enough) and a host folder, and run tar in a throwaway container.",
@@ -38,6 +40,11 @@ BACK_UP = Exercise(
                 hint=("The archive stores data/notes.txt, not notes.txt: `tar czf … /data` keeps the folder's name."
                       " Make it again with `tar czf /backup/lab-important.tar.gz -C /data .`, so that paths start "
                       "at the volume's root.")),
+        Mistake("plain tar named .tar.gz", (
+            SEED, f'docker run --rm -v lab-important:/data:ro -v "$WORKSPACE/backups":/backup {IMAGE} '
+                  "tar cf /backup/lab-important.tar.gz -C /data ."), "is a plain, uncompressed tar archive",
+                hint=("tar cf writes an uncompressed archive, whatever its name: make it again with tar's z option, "
+                      f"`{BACKUP}`.")),
         Mistake("backed up an empty volume", (
             f"docker volume create lab-important", BACKUP), "lacks notes.txt, photos/cat.txt",
                 hint=("The archive is empty because lab-important was empty when you made it. Fill the volume first"

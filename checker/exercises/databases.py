@@ -1,6 +1,7 @@
 """Lesson 12: database state in volumes, dumps, and a major-version upgrade (PostgreSQL 15 to 17)."""
 from ..checks import (container_exists, container_image, container_recreated_after, container_running, has_mount,
-                      host_file, volume_exists, volume_file)
+                      volume_exists, volume_file)
+from ..dump_checks import host_dump
 from ..exercise import Exercise, Mistake, Owned
 from ..lesson import Lesson
 
@@ -84,9 +85,8 @@ DUMP_IT = Exercise(
     owns=Owned(host_paths=("pg",)),
     builds_on=("ex32",),
     checks=(
-        host_file("$WORKSPACE/pg/dump.sql", contains="kept across containers", next_step=f"Run `{DUMP}`."),
-        host_file("$WORKSPACE/pg/dump.sql", contains="PostgreSQL database cluster dump", next_step=(
-            f"Use pg_dumpall, which dumps roles and every database: `{DUMP}`.")),
+        host_dump("$WORKSPACE/pg/dump.sql", table="notes", row="kept across containers", cluster=True,
+                  server_major="15", next_step=f"Run `{DUMP}`."),
     ),
     hints=("`docker exec` runs pg_dumpall inside the container; its output comes out on your terminal.",
            "Redirect that output with > into a file on the host.", DUMP),
@@ -94,7 +94,7 @@ DUMP_IT = Exercise(
     mistakes=(
         Mistake("pg_dump of one database", (
             'mkdir -p "$WORKSPACE/pg" && docker exec lab-db pg_dump -U postgres postgres > "$WORKSPACE/pg/dump.sql"',),
-            "does not contain 'PostgreSQL database cluster dump'",
+            "is a dump of one database",
                 hint=("dump.sql comes from pg_dump, which dumps one database. Use `docker exec lab-db pg_dumpall -U"
                       ' postgres > "$WORKSPACE/pg/dump.sql"`, which dumps every database and the roles.')),
     ),
@@ -118,8 +118,8 @@ UPGRADE = Exercise(
         container_running("lab-db17"),
         volume_exists("lab-pgdata17"),
         volume_file("lab-pgdata17", "PG_VERSION", lines=("17",), next_step="Start lab-db17 on a new, empty volume."),
-        host_file("$WORKSPACE/pg/after-upgrade.sql", contains="kept across containers", next_step=(
-            f"Restore (`{RESTORE}`), then `{PROOF}`.")),
+        host_dump("$WORKSPACE/pg/after-upgrade.sql", table="notes", row="kept across containers", server_major="17",
+                  next_step=f"Restore (`{RESTORE}`), then `{PROOF}`."),
     ),
     hints=(
         "PostgreSQL 17 cannot start on a data folder written by 15: a new major version needs a new, empty volume.",
@@ -135,7 +135,7 @@ UPGRADE = Exercise(
                       " (`docker rm -f lab-db17`) and run it on a new volume: `-v "
                       "lab-pgdata17:/var/lib/postgresql/data`.")),
         Mistake("no restore", (run_db("lab-db17", "lab-pgdata17", "postgres:17"), wait_for("lab-db17"), PROOF),
-                "does not contain 'kept across containers'",
+                "holds no table notes",
                 hint=("after-upgrade.sql lacks your row: lab-db17 started empty and nothing was restored. Restore "
                       'the dump (`docker exec -i lab-db17 psql -q -U postgres -f - < "$WORKSPACE/pg/dump.sql"`), '
                       "then dump again to pg/after-upgrade.sql.")),
