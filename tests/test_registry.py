@@ -4,14 +4,19 @@ import re
 import nbformat
 from pathlib import Path
 
-from checker.exercises import BY_ID, COURSE
+from checker.exercises import BY_ID, COURSE, EXERCISES_OF
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_ids_are_unique_and_in_course_order():
+def test_ids_are_unique_without_gaps_and_ascend_within_each_lesson():
+    """Ids are never renumbered, so an exercise added later to an early lesson takes the next free id
+    (lesson 1's ex46): ids follow the course order within a lesson, not across the whole course."""
     assert len(BY_ID) == len(COURSE)
-    assert [e.id for e in COURSE] == [f"ex{i}" for i in range(1, len(COURSE) + 1)]
+    assert sorted(e.number for e in COURSE) == list(range(1, len(COURSE) + 1))
+    for lesson, exercises in EXERCISES_OF.items():
+        numbers = [e.number for e in exercises]
+        assert numbers == sorted(numbers), f"lesson {lesson} lists its exercises out of id order: {numbers}"
 
 
 def test_every_exercise_has_hints_solution_goal_and_owned_resources():

@@ -6,11 +6,12 @@ image list) follows from these lists or is checked against them.
 """
 from ..exercise import Exercise
 from ..lesson import Lesson
-from . import (anonymous, backup, bind_mounts, compose, compose_stacks, data_loss, databases, ephemeral, mount_syntax,
-               named_volumes, node_modules, shared_volumes, tmpfs, volume_drivers, volume_init)
+from . import (anonymous, backup, bind_mounts, compose, compose_stacks, data_loss, database_backups, databases, ephemeral,
+               mount_syntax, named_volumes, node_modules, postgres_18, shared_volumes, tmpfs, volume_drivers,
+               volume_init)
 
 MODULES = (ephemeral, named_volumes, mount_syntax, volume_init, anonymous, bind_mounts, tmpfs, shared_volumes, backup,
-           compose, volume_drivers, databases, data_loss, compose_stacks, node_modules)
+           compose, volume_drivers, databases, data_loss, compose_stacks, node_modules, postgres_18, database_backups)
 LESSONS: tuple[Lesson, ...] = tuple(module.LESSON for module in MODULES)
 EXERCISES_OF: dict[int, tuple[Exercise, ...]] = {module.LESSON.number: module.EXERCISES for module in MODULES}
 COURSE: tuple[Exercise, ...] = tuple(exercise for module in MODULES for exercise in module.EXERCISES)

@@ -1,5 +1,6 @@
 """Lesson 1: containers are ephemeral (the writable layer, copy-on-write, docker diff)."""
-from ..checks import container_exists, container_file, container_finished, layer_change
+from ..checks import (container_exists, container_file, container_finished, container_image, container_recreated_after,
+                      has_mount, layer_change, layer_lacks, no_mount_at, volume_exists, volume_file)
 from ..exercise import Exercise, Mistake, Owned
 from ..lesson import Lesson
 
@@ -106,4 +107,64 @@ COPY_ON_WRITE = Exercise(
     ),
 )
 
-EXERCISES = (WRITABLE_LAYER, COPY_ON_WRITE)
+WRITE = "sh -c 'mkdir -p /data && echo my precious data > /data/precious.txt'"
+NO_VOLUME = f"docker run --name lab-novol {IMAGE} {WRITE}"
+LOOK_NO_VOLUME = f"docker run --name lab-novol {IMAGE} sh -c 'cat /data/precious.txt || echo gone'"
+WITH_VOLUME = f"docker run --name lab-withvol -v lab-survives:/data {IMAGE} {WRITE}"
+LOOK_WITH_VOLUME = f"docker run --name lab-withvol -v lab-survives:/data {IMAGE} cat /data/precious.txt"
+
+LOST_WITHOUT_VOLUME = Exercise(
+    id="ex46",
+    title="Data is lost without a volume, and kept with one",
+    part_of=LESSON,
+    goal=(f"Run lab-novol from {IMAGE} writing 'my precious data' to /data/precious.txt, remove it, and run a new "
+          "lab-novol from the same image that looks for the file. Then do the same with lab-withvol, but with the "
+          "volume lab-survives at /data in both containers. Leave both second containers in place."),
+    owns=Owned(containers=("lab-novol", "lab-withvol"), volumes=("lab-survives",)),
+    checks=(
+        container_exists("lab-novol", how=f"Run `{NO_VOLUME}`, then `docker rm lab-novol`, then `{LOOK_NO_VOLUME}`."),
+        container_image("lab-novol", IMAGE),
+        no_mount_at("lab-novol", "/data", why=(
+            "This half of the exercise is about a container WITHOUT a volume, whose files live in its own layer.")),
+        layer_lacks("lab-novol", "/data", why=(
+            "This is still the container that wrote the file: remove it (`docker rm lab-novol`) and run a new "
+            f"lab-novol from the same image (`{LOOK_NO_VOLUME}`): the file is not there.")),
+        container_exists("lab-withvol", how=(
+            f"Run `{WITH_VOLUME}`, then `docker rm lab-withvol`, then `{LOOK_WITH_VOLUME}`.")),
+        has_mount("lab-withvol", "/data", "volume", "lab-survives", flag="-v lab-survives:/data"),
+        volume_exists("lab-survives"),
+        container_recreated_after("lab-withvol", "lab-survives"),
+        volume_file("lab-survives", "precious.txt", contains="my precious data", next_step=(
+            f"Write the file through the volume: `docker rm lab-withvol`, `{WITH_VOLUME}`, `docker rm lab-withvol`, "
+            f"`{LOOK_WITH_VOLUME}`.")),
+    ),
+    hints=(
+        "docker rm deletes a container and its writable layer; a new container from the same image starts clean.",
+        "A volume is not part of any container: the second lab-withvol mounts the same lab-survives and finds the file.",
+        f"{NO_VOLUME}; docker rm lab-novol; {LOOK_NO_VOLUME}; {WITH_VOLUME}; docker rm lab-withvol; {LOOK_WITH_VOLUME}",
+    ),
+    solution=(NO_VOLUME, "docker rm lab-novol", LOOK_NO_VOLUME, WITH_VOLUME, "docker rm lab-withvol",
+              LOOK_WITH_VOLUME),
+    mistakes=(
+        Mistake("never replaced lab-novol", (NO_VOLUME,), "sits in lab-novol's writable layer",
+                hint=f"Remove lab-novol (`docker rm lab-novol`), then run a new one: `{LOOK_NO_VOLUME}`."),
+        Mistake("a volume on lab-novol too", (
+            f"docker run --name lab-novol -v lab-survives:/data {IMAGE} {WRITE}", "docker rm lab-novol",
+            f"docker run --name lab-novol -v lab-survives:/data {IMAGE} cat /data/precious.txt"),
+            "lab-novol has volume lab-survives at /data",
+                hint=f"lab-novol shows what happens WITHOUT a volume: `docker rm lab-novol`, then `{NO_VOLUME}`, "
+                     f"`docker rm lab-novol`, `{LOOK_NO_VOLUME}`."),
+        Mistake("lab-withvol without a volume", (
+            NO_VOLUME, "docker rm lab-novol", LOOK_NO_VOLUME, f"docker run --name lab-withvol {IMAGE} {WRITE}",
+            "docker rm lab-withvol", f"docker run --name lab-withvol {IMAGE} cat /data/precious.txt"),
+            "lab-withvol has no mounts at all",
+                hint=f"Give both lab-withvol containers `-v lab-survives:/data`: `docker rm lab-withvol`, then "
+                     f"`{WITH_VOLUME}`, `docker rm lab-withvol`, `{LOOK_WITH_VOLUME}`."),
+        Mistake("never replaced lab-withvol", (NO_VOLUME, "docker rm lab-novol", LOOK_NO_VOLUME, WITH_VOLUME),
+                "is the container that first created lab-survives",
+                hint=f"Remove lab-withvol and run a new one on the same volume: `docker rm lab-withvol; "
+                     f"{LOOK_WITH_VOLUME}`."),
+    ),
+)
+
+EXERCISES = (WRITABLE_LAYER, COPY_ON_WRITE, LOST_WITHOUT_VOLUME)
