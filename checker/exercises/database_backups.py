@@ -4,6 +4,7 @@ from ..checks import container_exists, has_mount
 from ..dump_checks import dated_dumps
 from ..exercise import Exercise, Mistake, Owned
 from ..lesson import Lesson
+from .databases import wait_for
 
 LESSON = Lesson(
     number=17, slug="database-backups", title="Consistent backups of a database",
@@ -11,7 +12,7 @@ LESSON = Lesson(
     images=("busybox:1.36", "postgres:17"))
 DATA = "/var/lib/postgresql/data"
 ROW = "one pot of tea"
-WAIT = "until docker exec lab-shop pg_isready -q -h 127.0.0.1 -U postgres; do sleep 0.5; done"
+WAIT = wait_for("lab-shop")
 RUN = f"docker run -d --name lab-shop -e POSTGRES_PASSWORD=lab-secret -v lab-shopdata:{DATA} postgres:17"
 SEED = (f"docker exec lab-shop psql -U postgres -c \"CREATE TABLE orders (item text); "
         f"INSERT INTO orders VALUES ('{ROW}');\"")

@@ -4,6 +4,7 @@ from ..checks import (container_exists, container_image, container_running, has_
 from ..dump_checks import host_dump
 from ..exercise import Exercise, Mistake, Owned
 from ..lesson import Lesson
+from .databases import wait_for
 
 LESSON = Lesson(
     number=16, slug="postgres-18", title="PostgreSQL 18's new data layout",
@@ -12,11 +13,6 @@ LESSON = Lesson(
 OLD_DATA = "/var/lib/postgresql/data"        # PGDATA and VOLUME up to 17
 NEW_MOUNT = "/var/lib/postgresql"            # VOLUME from 18 on; PGDATA is 18/docker below it
 ROW = "moved to the new layout"
-
-
-def wait_for(name: str) -> str:
-    """Ready means accepting TCP: during first-start initialisation the server listens on its socket only."""
-    return f"until docker exec {name} pg_isready -q -h 127.0.0.1 -U postgres; do sleep 0.5; done"
 
 
 RUN_17 = f"docker run -d --name lab-pg17 -e POSTGRES_PASSWORD=lab-secret -v lab-pg17data:{OLD_DATA} postgres:17"
