@@ -76,7 +76,7 @@ def render_tree(picture: StorageMap, color: bool = False, width: int = 100) -> s
                  + ("" if picture.everything else " of the course; `labcheck map --all` shows everything") + "[/dim]")
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, force_terminal=color, no_color=not color,
-                      color_system="standard" if color else None, highlight=False, soft_wrap=True,
+                      color_system="standard" if color else None, highlight=False,
                       force_jupyter=False, emoji=False)
     console.print(root)
     volumes = len(picture.volumes)
