@@ -10,10 +10,12 @@ PROJECT_FILE = '"$WORKSPACE/compose/compose.yaml"'
 COMPOSE = f"docker compose -f {PROJECT_FILE}"
 
 
-def project_owns(project: str, folder: str, volumes: tuple[str, ...], extra_volumes: tuple[str, ...] = ()) -> Owned:
-    """What a one-service Compose project called `project` creates: Compose's names for its container
-    (PROJECT-app-1), volumes (PROJECT_KEY) and default network, and the folder of its compose.yaml."""
-    return Owned(containers=(f"{project}-app-1",), volumes=(*(f"{project}_{v}" for v in volumes), *extra_volumes),
+def project_owns(project: str, folder: str, volumes: tuple[str, ...], extra_volumes: tuple[str, ...] = (),
+                 services: tuple[str, ...] = ("app",)) -> Owned:
+    """What a Compose project called `project` creates: Compose's names for its containers (PROJECT-SERVICE-1),
+    volumes (PROJECT_KEY) and default network, and the folder of its compose.yaml."""
+    return Owned(containers=tuple(f"{project}-{s}-1" for s in services),
+                 volumes=(*(f"{project}_{v}" for v in volumes), *extra_volumes),
                  networks=(f"{project}_default",), host_paths=(folder,))
 
 

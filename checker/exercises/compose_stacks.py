@@ -2,9 +2,9 @@
 from ..checks import (container_exists, container_finished, container_running, has_mount, host_file, volume_exists,
                       volume_file)
 from ..compose_checks import healthcheck_runs, is_healthy, waits_for
-from ..exercise import Exercise, Mistake, Owned
+from ..exercise import Exercise, Mistake
 from ..lesson import Lesson
-from .compose import compose_file
+from .compose import compose_file, project_owns
 
 LESSON = Lesson(
     number=14, slug="compose-stacks", title="Compose for real stacks",
@@ -16,13 +16,6 @@ DATA = "/var/lib/postgresql/data"
 
 def compose(folder: str) -> str:
     return f'docker compose -f "$WORKSPACE/{folder}/compose.yaml"'
-
-
-def stack_owns(project: str, folder: str, services: tuple[str, ...], volumes: tuple[str, ...]) -> Owned:
-    """What Compose creates for `project`: one container per service, its volumes and default network."""
-    return Owned(containers=tuple(f"{project}-{s}-1" for s in services),
-                 volumes=tuple(f"{project}_{v}" for v in volumes), networks=(f"{project}_default",),
-                 host_paths=(folder,))
 
 
 DB = '''  db:
@@ -38,21 +31,36 @@ DB = '''  db:
       retries: 30
 '''
 
-# ---------------------------------------------------------------- ex37: wait until the database is healthy
 
-STACK = f'''name: lab-stack
-services:
-{DB}  app:
+def client_of_db(service: str, command: str) -> str:
+    """A one-shot postgres:17 service that runs `command` (quoted for YAML) once db is healthy, with ./out at /out."""
+    return f'''  {service}:
     image: postgres:17
     environment:
       PGPASSWORD: lab-secret
-    command: ["sh", "-c", "psql -h db -U postgres -tAc \\"SELECT 'app reached the database'\\" > /out/app.txt"]
+    command: ["sh", "-c", "{command}"]
     volumes:
       - ./out:/out
     depends_on:
       db:
         condition: service_healthy
-volumes:
+'''
+
+
+def database_checks(project: str) -> tuple:
+    """PROJECT-db-1 exists and keeps its data in the project's volume dbdata."""
+    up = f"{compose(project.removeprefix('lab-'))} up -d"
+    return (container_exists(f"{project}-db-1", how=f"Write the files, then run `{up}`."),
+            has_mount(f"{project}-db-1", DATA, "volume", f"{project}_dbdata",
+                      redo=f"Mount the project volume in db (`- dbdata:{DATA}`), then `{up}`."))
+
+
+# ---------------------------------------------------------------- ex37: wait until the database is healthy
+
+APP_QUERY = "psql -h db -U postgres -tAc \\\"SELECT 'app reached the database'\\\" > /out/app.txt"
+STACK = f'''name: lab-stack
+services:
+{DB}{client_of_db("app", APP_QUERY)}volumes:
   dbdata:
 '''
 STACK_UP = (f"{compose('stack')} up -d", "docker wait lab-stack-app-1")
@@ -68,11 +76,9 @@ HEALTHY_FIRST = Exercise(
           "runs pg_isready, and a service app (postgres:17, PGPASSWORD=lab-secret) that waits until db is healthy, "
           "then runs psql -h db -U postgres -tAc \"SELECT 'app reached the database'\" into /out/app.txt, with "
           "./out bound at /out. Run docker compose up -d."),
-    owns=stack_owns("lab-stack", "stack", ("db", "app"), ("dbdata",)),
+    owns=project_owns("lab-stack", "stack", ("dbdata",), services=("db", "app")),
     checks=(
-        container_exists("lab-stack-db-1", how=f"Write the file, then run `{compose('stack')} up -d`."),
-        has_mount("lab-stack-db-1", DATA, "volume", "lab-stack_dbdata",
-                  redo=f"Mount the project volume in db (`- dbdata:{DATA}`), then `{compose('stack')} up -d`."),
+        *database_checks("lab-stack"),
         container_exists("lab-stack-app-1", how=f"Add the service app, then `{compose('stack')} up -d`."),
         waits_for("lab-stack-app-1", "db", "service_healthy", next_step=(
             "Use the long form of depends_on: `depends_on: db: condition: service_healthy`. The short form "
@@ -124,17 +130,7 @@ SEED_SQL = ('mkdir -p "$WORKSPACE/seed/initdb" && cat > "$WORKSPACE/seed/initdb/
             "CREATE TABLE notes (body text);\nINSERT INTO notes VALUES ('seeded on first start');\nSQL")
 SEED = f'''name: lab-seed
 services:
-{DB.replace("      - dbdata:/var/lib/postgresql/data", "      - dbdata:/var/lib/postgresql/data" + chr(10) + "      - ./initdb:/docker-entrypoint-initdb.d:ro")}  export:
-    image: postgres:17
-    environment:
-      PGPASSWORD: lab-secret
-    command: ["sh", "-c", "pg_dump -h db -U postgres -t notes > /out/notes.sql"]
-    volumes:
-      - ./out:/out
-    depends_on:
-      db:
-        condition: service_healthy
-volumes:
+{DB.replace("      - dbdata:/var/lib/postgresql/data", "      - dbdata:/var/lib/postgresql/data" + chr(10) + "      - ./initdb:/docker-entrypoint-initdb.d:ro")}{client_of_db("export", "pg_dump -h db -U postgres -t notes > /out/notes.sql")}volumes:
   dbdata:
 '''
 SEED_UP = (f"{compose('seed')} up -d", "docker wait lab-seed-export-1")
@@ -149,16 +145,14 @@ SEEDED = Exercise(
           "volume dbdata) with ./initdb bound read-only at /docker-entrypoint-initdb.d, and a one-shot service "
           "export (postgres:17) that waits until db is healthy, then runs pg_dump -h db -U postgres -t notes into "
           "/out/notes.sql, with ./out bound at /out. Run docker compose up -d."),
-    owns=stack_owns("lab-seed", "seed", ("db", "export"), ("dbdata",)),
+    owns=project_owns("lab-seed", "seed", ("dbdata",), services=("db", "export")),
     checks=(
-        container_exists("lab-seed-db-1", how=f"Write both files, then run `{compose('seed')} up -d`."),
+        *database_checks("lab-seed"),
         host_file("$WORKSPACE/seed/initdb/01-notes.sql", contains="CREATE TABLE notes", next_step=(
             "Write the script: `CREATE TABLE notes (body text); INSERT INTO notes VALUES ('seeded on first start');`")),
         has_mount("lab-seed-db-1", "/docker-entrypoint-initdb.d", "bind", "$WORKSPACE/seed/initdb", read_only=True,
                   redo=("Bind the folder in db: `- ./initdb:/docker-entrypoint-initdb.d:ro`, then "
                         f"`{compose('seed')} down -v` and `{compose('seed')} up -d`.")),
-        has_mount("lab-seed-db-1", DATA, "volume", "lab-seed_dbdata",
-                  redo=f"Mount the project volume in db (`- dbdata:{DATA}`), then `{compose('seed')} up -d`."),
         container_exists("lab-seed-export-1", how=f"Add the service export, then `{compose('seed')} up -d`."),
         waits_for("lab-seed-export-1", "db", "service_healthy", next_step=(
             "`depends_on: db: condition: service_healthy`, so pg_dump runs once PostgreSQL accepts connections.")),
@@ -225,7 +219,7 @@ INIT_FIRST = Exercise(
           "(chown -R 1000:1000 /config); app runs as user 1000:1000, starts only once init has completed "
           "successfully, and writes 'app started on ' followed by the content of version.txt to /config/app.txt. "
           "Run docker compose up."),
-    owns=stack_owns("lab-init", "init", ("init", "app"), ("config",)),
+    owns=project_owns("lab-init", "init", ("config",), services=("init", "app")),
     checks=(
         container_exists("lab-init-init-1", how=f"Write the file, then run `{INIT_UP}`."),
         container_finished("lab-init-init-1"),
