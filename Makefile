@@ -25,6 +25,9 @@ test: $(STAMP)
 	$(PY) -m pytest
 	# Again as a learner is: a non-root user in the docker group, course and workspace in their home.
 	bash tools/learner.sh run
+	# Once more against rootless Docker: a second learner account runs its own engine, stopped after, pass or fail.
+	COURSE_LEARNER=rootless-learner bash tools/rootless.sh run \
+	  bash tools/learner.sh run tests/test_exercises.py tests/test_rootless.py
 
 book: $(STAMP)
 	$(VENV)/bin/jupyter-book build --warningiserror --keep-going .

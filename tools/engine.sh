@@ -9,6 +9,7 @@
 #   tools/engine.sh stop-old stop it
 #   tools/engine.sh clean    start trixie's Engine 26 with no images at all on $CLEAN_SOCKET (the images tests)
 #   tools/engine.sh stop-clean stop it and delete its data
+#   tools/engine.sh tree     debootstrap the trixie tree only (tools/rootless.sh runs its engine from it)
 set -euo pipefail
 
 MIN_API=1.42                                   # Engine 23: today's prune semantics
@@ -106,6 +107,7 @@ stop_side_engine() {   # NAME: stop it and wait until it has gone
 }
 
 case "${1:-ensure}" in
+  tree) need_root; provision_root trixie "$ROOT" ;;
   ensure)
     engine_is_current || start_engine
     link_compose_plugin
@@ -134,5 +136,5 @@ case "${1:-ensure}" in
   stop)
     [ -f "$PIDFILE" ] && kill "$(cat "$PIDFILE")" && say "stopped" || say "no engine started by this script"
     ;;
-  *) echo "usage: $0 ensure|stop|old|stop-old|clean|stop-clean" >&2; exit 2 ;;
+  *) echo "usage: $0 ensure|stop|old|stop-old|clean|stop-clean|tree" >&2; exit 2 ;;
 esac
