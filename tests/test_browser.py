@@ -74,8 +74,10 @@ class Reader:
         self.page = self.context.new_page()
         self.outside: list[str] = []
         self.errors: list[str] = []
+        self.interrupted = 0   # requests the host's network changes cut off since the last load
         self.page.on("request", self._request)
-        self.page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
+        self.page.on("requestfailed", self._request_failed)
+        self.page.on("console", self._console)
         self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
         self.page.on("response", lambda r: r.status >= 400 and self.errors.append(f"{r.status} {r.url}"))
 
@@ -86,10 +88,33 @@ class Reader:
         if url.hostname != "127.0.0.1":
             self.outside.append(request.url)
 
+    # Chromium cuts off loads in flight when the host's network interfaces change, as they do
+    # while an engine creates or removes container networks. That says nothing about the site:
+    # such a load is repeated rather than counted as an error.
+    NETWORK_CHANGED = "ERR_NETWORK_CHANGED"
+
+    def _request_failed(self, request):
+        if self.NETWORK_CHANGED in (request.failure or ""):
+            self.interrupted += 1
+
+    def _console(self, message):
+        if message.type == "error" and self.NETWORK_CHANGED not in message.text:
+            self.errors.append(f"console: {message.text}")
+
+    def settle(self):
+        """Wait for the page to load; load it again if the host's network cut it off."""
+        for _ in range(5):
+            self.page.wait_for_load_state("load")
+            if not self.interrupted:
+                return self.page
+            self.interrupted = 0
+            self.page.reload()
+        raise AssertionError(f"{self.page.url} never loaded without a network change")
+
     def open(self, page: str, query: str = ""):
+        self.interrupted = 0
         self.page.goto(f"{self.site}/{page}.html{query}")
-        self.page.wait_for_load_state("load")
-        return self.page
+        return self.settle()
 
     def text(self) -> str:
         return self.page.locator("body").inner_text()
@@ -151,6 +176,7 @@ def test_every_lesson_shows_its_exercises_and_links_to_its_lab(reader):
         assert lab_link.is_visible(), f"{lesson}: no visible link to {LABS[lesson]}"
         lab_link.click()
         page.wait_for_url(f"**/{LABS[lesson]}.html")
+        tab.settle()
         assert page.locator("article h1").first.is_visible()
 
 
@@ -183,12 +209,14 @@ def test_search_for_tmpfs_lists_the_tmpfs_lesson_first(reader):
 
 
 def test_lesson_lab_next_lesson_by_clicking_next(reader):
-    page = reader().open(LESSONS[0])
+    tab = reader()
+    page = tab.open(LESSONS[0])
     expected = [p for lesson in LESSONS for p in (lesson, LABS[lesson])]
     for here, after in zip(expected, expected[1:]):
         assert page.url.endswith(f"/{here}.html"), page.url
         page.locator("a.right-next").click()
         page.wait_for_url(f"**/{after}.html")
+        tab.settle()
 
 
 def svg_min_font(svg: Path) -> tuple[float, float]:
