@@ -45,8 +45,15 @@ def build_book(output: Path) -> BuiltBook:
     started = time.monotonic()
     done = subprocess.run([str(jupyter_book), "build", "--warningiserror", "--keep-going",
                            "--path-output", str(output), str(ROOT)], capture_output=True, text=True, env=env)
-    return BuiltBook(output / "_build" / "html", done.returncode,
-                     done.stdout[-3000:] + done.stderr[-3000:], time.monotonic() - started)
+    return BuiltBook(output / "_build" / "html", done.returncode, problems(done.stdout + done.stderr),
+                     time.monotonic() - started)
+
+
+def problems(output: str) -> str:
+    """The build's warnings and errors, without colour codes; its last lines if it names none."""
+    lines = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in output.splitlines()]
+    named = [line for line in lines if "WARNING" in line or "ERROR" in line or "Error" in line]
+    return "\n".join(named[:30] or lines[-30:])
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
