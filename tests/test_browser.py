@@ -101,20 +101,25 @@ class Reader:
         if message.type == "error" and self.NETWORK_CHANGED not in message.text:
             self.errors.append(f"console: {message.text}")
 
-    def settle(self):
-        """Wait for the page to load; load it again if the host's network cut it off."""
+    def settle(self, errors_before: int | None = None):
+        """Wait for the page to load; load it again if the host's network cut it off.
+
+        What a cut-off load reported (a script that never arrived, and so a name not defined)
+        is dropped with it: ERRORS_BEFORE is how many errors there were before this load."""
+        errors_before = len(self.errors) if errors_before is None else errors_before
         for _ in range(5):
             self.page.wait_for_load_state("load")
             if not self.interrupted:
                 return self.page
             self.interrupted = 0
+            del self.errors[errors_before:]
             self.page.reload()
         raise AssertionError(f"{self.page.url} never loaded without a network change")
 
     def open(self, page: str, query: str = ""):
-        self.interrupted = 0
+        self.interrupted, errors_before = 0, len(self.errors)
         self.page.goto(f"{self.site}/{page}.html{query}")
-        return self.settle()
+        return self.settle(errors_before)
 
     def text(self) -> str:
         return self.page.locator("body").inner_text()
@@ -174,9 +179,10 @@ def test_every_lesson_shows_its_exercises_and_links_to_its_lab(reader):
             assert page.locator(f"#{exercise}").count() == 1, f"{lesson}: no anchor #{exercise}"
         lab_link = section.locator(f'a[href$="{Path(LABS[lesson]).name}.html"]').first
         assert lab_link.is_visible(), f"{lesson}: no visible link to {LABS[lesson]}"
+        errors_before = len(tab.errors)
         lab_link.click()
         page.wait_for_url(f"**/{LABS[lesson]}.html")
-        tab.settle()
+        tab.settle(errors_before)
         assert page.locator("article h1").first.is_visible()
 
 
@@ -214,9 +220,10 @@ def test_lesson_lab_next_lesson_by_clicking_next(reader):
     expected = [p for lesson in LESSONS for p in (lesson, LABS[lesson])]
     for here, after in zip(expected, expected[1:]):
         assert page.url.endswith(f"/{here}.html"), page.url
+        errors_before = len(tab.errors)
         page.locator("a.right-next").click()
         page.wait_for_url(f"**/{after}.html")
-        tab.settle()
+        tab.settle(errors_before)
 
 
 def svg_min_font(svg: Path) -> tuple[float, float]:
