@@ -157,28 +157,46 @@ def _names(names) -> str:
 MARK = {True: ("✔", "green"), False: ("✘", "red"), None: ("·", "dim")}
 
 
-def rich_table(room: Classroom):
+def rich_tables(room: Classroom, width: int = 120) -> list:
+    """The learner × lesson table, split into as many tables as it takes to fit `width` columns (each repeats
+    the learner column), so that a long course never shrinks a column to "…"."""
     from rich import box
     from rich.markup import escape
     from rich.table import Table
 
     exercises, groups = room.exercises, room.lesson_groups()
-    table = Table(title=f"Class: {len(room.submissions)} learners, {len(exercises)} exercises",
-                  caption="A column a lesson, headed by the number of its first exercise; a mark an exercise, "
-                          "in order: ✔ passed, ✘ not yet, · not in the file.",
-                  title_justify="left", caption_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0))
-    table.add_column("learner", no_wrap=True, max_width=28)
-    table.add_column("value", no_wrap=True)
-    for header, _ in groups:
-        table.add_column(header, no_wrap=True)
-    table.add_column("passed", justify="right", no_wrap=True)
-    for s in room.submissions:
-        cells = []
-        for _, ids in groups:
-            marks = (MARK[None if s.results.get(i) is None else s.results[i].passed] for i in ids)
-            cells.append("".join(f"[{style}]{mark}[/{style}]" for mark, style in marks))
-        table.add_row(escape(s.name), s.value, *cells, f"{s.passed}/{len(exercises)}")
-    return table
+    name_width = min(28, max([len("learner"), *(len(s.name) for s in room.submissions)]))
+    fixed = name_width + 2 + 8 + 8 + 2          # learner, value, passed, each with its padding and divider; edges
+    parts: list[list[tuple[str, list[str]]]] = [[]]
+    used = fixed
+    for header, ids in groups:
+        cost = max(len(header), len(ids)) + 2
+        if parts[-1] and used + cost > width:
+            parts.append([])
+            used = fixed
+        parts[-1].append((header, ids))
+        used += cost
+    tables = []
+    for number, part in enumerate(parts):
+        last = number == len(parts) - 1
+        table = Table(title=None if number else f"Class: {len(room.submissions)} learners, {len(exercises)} exercises",
+                      caption=("A column a lesson, headed by the number of its first exercise; a mark an exercise, "
+                               "in order: ✔ passed, ✘ not yet, · not in the file.") if last else None,
+                      title_justify="left", caption_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0))
+        table.add_column("learner", no_wrap=True, max_width=28)
+        table.add_column("value", no_wrap=True)
+        for header, _ in part:
+            table.add_column(header, no_wrap=True)
+        if last:
+            table.add_column("passed", justify="right", no_wrap=True)
+        for s in room.submissions:
+            cells = []
+            for _, ids in part:
+                marks = (MARK[None if s.results.get(i) is None else s.results[i].passed] for i in ids)
+                cells.append("".join(f"[{style}]{mark}[/{style}]" for mark, style in marks))
+            table.add_row(escape(s.name), s.value, *cells, *([f"{s.passed}/{len(exercises)}"] if last else []))
+        tables.append(table)
+    return tables
 
 
 def notes(room: Classroom) -> list[str]:
@@ -280,7 +298,8 @@ def table_text(room: Classroom, width: int = 200) -> str:
     from rich.console import Console
 
     console = Console(file=io.StringIO(), width=width, color_system=None, force_terminal=False, highlight=False)
-    console.print(rich_table(room))
+    for table in rich_tables(room, width):
+        console.print(table)
     for line in notes(room):
         console.print(line, markup=False, soft_wrap=True)
     return console.file.getvalue()

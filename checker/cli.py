@@ -492,7 +492,8 @@ def class_results(files: tuple[str, ...], form: str, output: Path | None) -> Non
     if form == "table":
         text = classroom.table_text(room) if output else None
         if not output:
-            out.print(classroom.rich_table(room))
+            for table in classroom.rich_tables(room, out.width):
+                out.print(table)
             for line in classroom.notes(room):
                 out.print(line, markup=False, soft_wrap=True)
     else:
