@@ -101,6 +101,8 @@ def apply_reset(plan: ResetPlan, client, step=lambda: None) -> list[str]:
                 shutil.rmtree(path)
             else:
                 os.unlink(path)
+        except FileNotFoundError:
+            pass                      # inside a folder removed just before: gone already
         except PermissionError:
             # A container wrote these files as root into the workspace: let a container remove them.
             problem = remove_through_container(client, path)
