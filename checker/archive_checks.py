@@ -13,7 +13,8 @@ import stat
 import tarfile
 from dataclasses import dataclass, field
 
-from .checks import Check, Verdict, _timestamp, fail, in_workspace, ok
+from .checks import Check, Verdict, fail, in_workspace, ok
+from .times import engine_time
 from .view import EngineView
 
 MAX_ARCHIVE_MEMBERS = 100_000
@@ -162,8 +163,8 @@ def archive_taken_while_stopped(path: str, container: str) -> Check:
         taken = os.lstat(real).st_mtime
         attrs = view.container(container)
         state = attrs.get("State") or {}
-        created, started = _timestamp(attrs.get("Created", "")), _timestamp(state.get("StartedAt", ""))
-        finished = _timestamp(state.get("FinishedAt", ""))
+        created, started = engine_time(attrs.get("Created", "")), engine_time(state.get("StartedAt", ""))
+        finished = engine_time(state.get("FinishedAt", ""))
         never_stopped = finished is None or finished <= 0       # the engine says 0001-01-01 for "never"
         redo = (f"`docker stop {container}`, archive its volume again, then `docker start {container}`.")
         when = _clock(taken)

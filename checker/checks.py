@@ -12,6 +12,7 @@ from typing import Callable
 
 from .idmap import host_uid
 from .mounts import human_bytes, mount_at, mounts_of
+from .times import engine_time
 from .view import EngineView
 from .volume_files import FileRead, read_from_host
 
@@ -195,8 +196,8 @@ def container_recreated_after(name: str, volume: str, seconds: float = 1.0) -> C
     that created it is less than a second younger than it.
     """
     def evaluate(view: EngineView) -> Verdict:
-        created = _timestamp(view.container(name).get("Created", ""))
-        born = _timestamp((view.volume(volume) or {}).get("CreatedAt", ""))
+        created = engine_time(view.container(name).get("Created", ""))
+        born = engine_time((view.volume(volume) or {}).get("CreatedAt", ""))
         if created is None or born is None or created - born >= seconds:
             return ok(f"{name} is a newer container than the data in {volume}.")
         return fail(f"{name} is the container that first created {volume}; the point is a NEW container on the "
@@ -204,21 +205,6 @@ def container_recreated_after(name: str, volume: str, seconds: float = 1.0) -> C
                     f"`docker rm -f {name}`, then run it again with the same volume.")
     return Check(f"recreated:{name}", f"Container {name} was recreated on {volume}", evaluate,
                  requires=(f"container:{name}", f"volume:{volume}"))
-
-
-def _timestamp(text: str) -> float | None:
-    """Seconds since the epoch from the engine's RFC 3339 times (nanoseconds and zones included)."""
-    from datetime import datetime
-    if not text:
-        return None
-    head, _, rest = text.partition(".")
-    zone = rest.lstrip("0123456789") if rest else text[19:]
-    fraction = float("0." + rest[: len(rest) - len(zone)]) if rest and rest[0].isdigit() else 0.0
-    zone = "+00:00" if zone in ("Z", "") else zone
-    try:
-        return datetime.fromisoformat(head[:19] + zone).timestamp() + fraction
-    except ValueError:
-        return None
 
 
 def container_read_only_root(name: str) -> Check:
@@ -425,6 +411,22 @@ def volume_file(volume: str, path: str, *, lines: tuple[str, ...] | None = None,
     what = " with the expected lines" if lines else (f" containing {contains!r}" if contains else "")
     return Check(f"file:{volume}:{path}:{contains or lines}", f"{path} in volume {volume}{what}", evaluate,
                  requires=requires or (f"volume:{volume}",))
+
+
+def volume_file_older_than(volume: str, path: str, container: str) -> Check:
+    """`path` in `volume` was last written before `container` was created: the container found what an earlier
+    one left there. Exact to the nanosecond, unlike a volume's creation time, which the engine keeps to the second."""
+    def evaluate(view: EngineView) -> Verdict:
+        written = view.read_volume_file(volume, path).mtime
+        created = engine_time(view.container(container).get("Created", ""))
+        if written is None or created is None or written < created:
+            return ok(f"{path} in {volume} was there before {container} was created.")
+        return fail(f"{container} wrote {path} in {volume} itself; the point is a NEW {container} that finds what "
+                    "an earlier container left there.", f"{path} written after {container} was created",
+                    f"{path} written before {container} existed",
+                    f"`docker rm {container}`, then run a new {container} on the same volume that only reads the file.")
+    return Check(f"older:{volume}:{path}:{container}", f"{path} in {volume} predates {container}", evaluate,
+                 requires=(f"volume:{volume}", f"container:{container}"))
 
 
 def volume_file_absent(volume: str, path: str, why: str) -> Check:

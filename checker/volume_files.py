@@ -22,6 +22,8 @@ import stat
 import tarfile
 from dataclasses import dataclass
 
+from .times import engine_time
+
 
 DEFAULT_LIMIT = 64 * 1024
 GO_MODE_SYMLINK = 1 << 27   # os.ModeSymlink in the engine's archive stat header
@@ -36,6 +38,7 @@ class FileRead:
     content: bytes = b""    # at most `limit` bytes
     truncated: bool = False
     detail: str = ""        # e.g. a symlink's target, the kind of a non-file, why unreadable
+    mtime: float | None = None   # when the file was last written (seconds since the epoch), if known
 
     @property
     def text(self) -> str:
@@ -95,7 +98,7 @@ def read_from_host(mountpoint: str, path: str, limit: int = DEFAULT_LIMIT) -> Fi
             data = os.read(dir_fd, limit + 1 - sum(map(len, chunks)))
             chunks.append(data)
         content = b"".join(chunks)
-        return FileRead("file", content[:limit], truncated=len(content) > limit)
+        return FileRead("file", content[:limit], truncated=len(content) > limit, mtime=info.st_mtime)
     finally:
         os.close(dir_fd)
 
@@ -140,8 +143,9 @@ def read_through_container(engine, container_id: str, path_in_container: str,
             return FileRead("not_file", detail="a directory")
         if mode & ~0o7777:          # any file-type bit left: a FIFO, socket or device
             return FileRead("not_file", detail="not a regular file")
+        mtime = engine_time(header.get("mtime", ""))
         if int(header.get("size", 0)) > limit:
-            return FileRead("file", b"", truncated=True, detail="larger than the read limit")
+            return FileRead("file", b"", truncated=True, detail="larger than the read limit", mtime=mtime)
         # tarfile reads ahead in records of 10 KiB; the budget leaves room for that.
         stream = _BoundedStream(iter(lambda: response.read(64 * 1024), b""), budget=limit + 64 * 1024)
         try:
@@ -155,7 +159,7 @@ def read_through_container(engine, container_id: str, path_in_container: str,
                 content = handle.read(limit + 1) if handle else b""
         except (tarfile.TarError, EOFError, OSError):
             return FileRead("unreadable", detail="the engine sent a broken archive")
-        return FileRead("file", content[:limit], truncated=len(content) > limit or member.size > limit)
+        return FileRead("file", content[:limit], truncated=len(content) > limit or member.size > limit, mtime=mtime)
     finally:
         response.close()
 

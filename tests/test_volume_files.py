@@ -55,3 +55,9 @@ def test_directory_is_not_a_file(tmp_path):
 def test_non_utf8_content_is_shown_with_replacements(tmp_path):
     (tmp_path / "n.txt").write_bytes(b"ok \xff\xfe")
     assert read_from_host(str(tmp_path), "n.txt").text.startswith("ok ")
+
+
+def test_a_file_read_says_when_it_was_last_written(tmp_path):
+    (tmp_path / "note.txt").write_text("hello\n")
+    os.utime(tmp_path / "note.txt", (1_700_000_000, 1_700_000_000))
+    assert read_from_host(str(tmp_path), "note.txt").mtime == 1_700_000_000

@@ -1,6 +1,6 @@
 """Lesson 1: containers are ephemeral (the writable layer, copy-on-write, docker diff)."""
-from ..checks import (container_exists, container_file, container_finished, container_image, container_recreated_after,
-                      has_mount, layer_change, layer_lacks, no_mount_at, volume_exists, volume_file)
+from ..checks import (container_exists, container_file, container_finished, container_image, has_mount, layer_change,
+                      layer_lacks, no_mount_at, volume_exists, volume_file, volume_file_older_than)
 from ..exercise import Exercise, Mistake, Owned
 from ..lesson import Lesson
 
@@ -133,10 +133,10 @@ LOST_WITHOUT_VOLUME = Exercise(
             f"Run `{WITH_VOLUME}`, then `docker rm lab-withvol`, then `{LOOK_WITH_VOLUME}`.")),
         has_mount("lab-withvol", "/data", "volume", "lab-survives", flag="-v lab-survives:/data"),
         volume_exists("lab-survives"),
-        container_recreated_after("lab-withvol", "lab-survives"),
         volume_file("lab-survives", "precious.txt", contains="my precious data", next_step=(
             f"Write the file through the volume: `docker rm lab-withvol`, `{WITH_VOLUME}`, `docker rm lab-withvol`, "
             f"`{LOOK_WITH_VOLUME}`.")),
+        volume_file_older_than("lab-survives", "precious.txt", "lab-withvol"),
     ),
     hints=(
         "docker rm deletes a container and its writable layer; a new container from the same image starts clean.",
@@ -161,7 +161,7 @@ LOST_WITHOUT_VOLUME = Exercise(
                 hint=f"Give both lab-withvol containers `-v lab-survives:/data`: `docker rm lab-withvol`, then "
                      f"`{WITH_VOLUME}`, `docker rm lab-withvol`, `{LOOK_WITH_VOLUME}`."),
         Mistake("never replaced lab-withvol", (NO_VOLUME, "docker rm lab-novol", LOOK_NO_VOLUME, WITH_VOLUME),
-                "is the container that first created lab-survives",
+                "lab-withvol wrote precious.txt in lab-survives itself",
                 hint=f"Remove lab-withvol and run a new one on the same volume: `docker rm lab-withvol; "
                      f"{LOOK_WITH_VOLUME}`."),
     ),

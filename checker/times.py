@@ -1,0 +1,21 @@
+"""Times as the engine writes them (RFC 3339 with nanoseconds, in containers' State and in archive headers)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+
+def engine_time(text: str) -> float | None:
+    """Seconds since the epoch from the engine's RFC 3339 times (nanoseconds and zones included); None if unreadable.
+
+    The engine says 0001-01-01T00:00:00Z for "never"; that comes out as a large negative number.
+    """
+    if not text:
+        return None
+    head, _, rest = text.partition(".")
+    zone = rest.lstrip("0123456789") if rest else text[19:]
+    fraction = float("0." + rest[: len(rest) - len(zone)]) if rest and rest[0].isdigit() else 0.0
+    zone = "+00:00" if zone in ("Z", "") else zone
+    try:
+        return datetime.fromisoformat(head[:19] + zone).timestamp() + fraction
+    except (ValueError, OverflowError):
+        return None
