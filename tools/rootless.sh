@@ -75,7 +75,7 @@ start() {
   run=/run/user/$uid                               # what a login would give the learner as XDG_RUNTIME_DIR
   host=unix://$run/docker.sock
   if answers "$host"; then say "a rootless engine already answers"; echo "$host"; return 0; fi
-  stop                                             # one this script started that hangs, if any
+  stop quietly                                     # one this script started that hangs, if any
   install -d -m 700 -o "$uid" -g "$gid" "$run"
   # Nothing runs, so the engine's runtime state there is stale (left by a killed engine). Its PID files
   # count in that engine's own PID namespace, where the next one may well reuse the numbers, and then
@@ -108,7 +108,7 @@ start() {
 }
 
 stop() {
-  [ -f "$PIDFILE" ] || { say "no rootless engine started by this script"; return 0; }
+  [ -f "$PIDFILE" ] || { [ "${1:-}" = quietly ] || say "no rootless engine started by this script"; return 0; }
   local pid; pid=$(cat "$PIDFILE")
   if kill -0 "$pid" 2>/dev/null && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = rootlesskit ]; then
     kill -TERM "$pid"                              # RootlessKit passes it on: dockerd stops its containers
