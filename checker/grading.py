@@ -12,6 +12,7 @@ def grade(exercise: Exercise, view: EngineView) -> ExerciseReport:
     An EnvironmentProblem (the engine went away, a read timed out) propagates:
     a half-graded exercise is not a verdict.
     """
+    view.expect_volumes(exercise.owns.volumes)
     outcome: dict[str, bool | None] = {}
     reports = []
     for check in exercise.checks:
@@ -33,6 +34,7 @@ def grade(exercise: Exercise, view: EngineView) -> ExerciseReport:
 
 def grade_all(exercises, view: EngineView, workers: int = 4) -> list[ExerciseReport]:
     """Grade many exercises at once; their reads overlap, since the engine answers requests in parallel."""
+    view.expect_volumes(v for exercise in exercises for v in exercise.owns.volumes)
     if len(exercises) < 2:
         return [grade(exercise, view) for exercise in exercises]
     from concurrent.futures import ThreadPoolExecutor

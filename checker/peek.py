@@ -5,7 +5,7 @@ This is the one place grading may create anything. The helper:
 
 - is created from an image already present (``busybox:1.36`` first, any local image otherwise),
   never pulled, never started;
-- mounts only the volume asked about, read-only, ``nocopy``, at a path no image has, so creating
+- mounts only the volumes the run reads, read-only, ``nocopy``, at a path no image has, so creating
   it cannot copy image content into the volume; every VOLUME its image declares is covered by a
   tmpfs, so no anonymous volume appears;
 - has no network and carries ``HELPER_LABEL`` plus the pid and host of the labcheck run that made
@@ -124,30 +124,41 @@ def helper_image(engine: ReadOnlyEngine) -> tuple[str, dict]:
 
 
 class VolumePeek:
-    """Helper containers for one grading run: one per volume, all removed by `close()`."""
+    """Helper containers for one grading run, all removed by `close()`.
+
+    The first read that needs a helper creates one that mounts every volume in the batch it is
+    given (the volume asked about, plus others the run is expected to read), so grading many
+    exercises costs one create and one delete, not one per volume.
+    """
 
     def __init__(self, engine: ReadOnlyEngine) -> None:
         self.engine = engine
-        self._helpers: dict[str, str] = {}       # volume name -> helper container id
+        self._where: dict[str, tuple[str, str]] = {}    # volume name -> (helper id, mount path)
+        self._helpers: list[str] = []
         self._lock = threading.Lock()
         self._image: tuple[str, dict] | None = None
 
-    def container_for(self, volume: str, created_at: str) -> tuple[str, str]:
-        """(helper id, where the volume is mounted in it); raises NoImage when the engine has no image."""
+    def container_for(self, volume: str, batch: dict[str, str]) -> tuple[str, str]:
+        """(helper id, where `volume` is mounted in it). `batch` maps volume names to the CreatedAt seen,
+        `volume` among them. Raises NoImage when the engine has no image at all."""
         with self._lock:
-            if volume not in self._helpers:
+            if volume not in self._where:
                 sweep_stale_helpers(self.engine)
-                self._helpers[volume] = self._create(volume, created_at)
-            return self._helpers[volume], MOUNT_AT
+                wanted = {name: created for name, created in batch.items() if name not in self._where}
+                helper, targets = self._create(wanted)
+                self._helpers.append(helper)
+                self._where.update({name: (helper, target) for name, target in targets.items()})
+            return self._where[volume]
 
-    def _create(self, volume: str, created_at: str) -> str:
+    def _create(self, volumes: dict[str, str]) -> tuple[str, dict[str, str]]:
         if self._image is None:
             self._image = helper_image(self.engine)
         reference, attrs = self._image
         declared = ((attrs.get("Config") or {}).get("Volumes") or {})
-        mounts = [{"Type": "volume", "Source": volume, "Target": MOUNT_AT, "ReadOnly": True,
-                   "VolumeOptions": {"NoCopy": True}}]
-        mounts += [{"Type": "tmpfs", "Target": path} for path in declared if path != MOUNT_AT]
+        targets = {name: f"{MOUNT_AT}/{index}" for index, name in enumerate(sorted(volumes))}
+        mounts = [{"Type": "volume", "Source": name, "Target": target, "ReadOnly": True,
+                   "VolumeOptions": {"NoCopy": True}} for name, target in targets.items()]
+        mounts += [{"Type": "tmpfs", "Target": path} for path in declared if not path.startswith(MOUNT_AT)]
         body = {
             "Image": reference,
             "Cmd": ["/labcheck-helper-never-starts"], "Entrypoint": [""],
@@ -158,19 +169,24 @@ class VolumePeek:
         status, answer = _request(self.engine, "POST", "/containers/create", body=body)
         if status != 201 or not isinstance(answer, dict):
             message = (answer or {}).get("message", status) if isinstance(answer, dict) else status
-            raise OSError(f"the engine would not create a helper to read {volume}: {message}")
+            raise OSError(f"the engine would not create a helper to read {', '.join(sorted(volumes))}: {message}")
         helper = answer["Id"]
         with _live_lock:
             _live.add((self.engine, helper))
-        # The volume could have been removed between our inspect and the create, in which case the
-        # create made a new, empty one of that name: take the helper back and remove that volume too.
-        now = self.engine.inspect_volume(volume)
-        if now is None or now.get("CreatedAt") != created_at:
+        # A volume could have been removed between our inspect and the create, in which case the create
+        # made a new, empty one of that name: take the helper back and remove such volumes too.
+        vanished = []
+        for name, created_at in volumes.items():
+            now = self.engine.inspect_volume(name)
+            if now is None or now.get("CreatedAt") != created_at:
+                vanished.append((name, now))
+        if vanished:
             self._forget(helper)
-            if now is not None:
-                _request(self.engine, "DELETE", f"/volumes/{quote(volume, safe='')}")
-            raise FileNotFoundError(volume)
-        return helper
+            for name, now in vanished:
+                if now is not None:
+                    _request(self.engine, "DELETE", f"/volumes/{quote(name, safe='')}")
+            raise FileNotFoundError(vanished[0][0])
+        return helper, targets
 
     def _forget(self, helper: str) -> None:
         _remove(self.engine, helper)
@@ -180,7 +196,7 @@ class VolumePeek:
     def close(self) -> None:
         """Remove every helper this run created (before any verdict is shown)."""
         with self._lock:
-            helpers, self._helpers = list(self._helpers.values()), {}
+            helpers, self._helpers, self._where = self._helpers, [], {}
         for helper in helpers:
             self._forget(helper)
 

@@ -44,6 +44,7 @@ class EngineView:
         local = engine.endpoint.host.startswith("unix://")     # a remote engine's folders are not ours to read
         self.host_reads = (host_reads_allowed() if host_reads is None else host_reads) and local
         self.peek = VolumePeek(engine) if helpers else None
+        self.expected_volumes: set[str] = set()
         self._memo: dict = {}
 
     def close(self) -> None:
@@ -96,14 +97,28 @@ class EngineView:
             return FileRead("unreadable", detail=f"there is no container {name}")
         return read_through_container(self.engine, attrs["Id"], path, limit)
 
+    def expect_volumes(self, names) -> None:
+        """Volumes this run will probably read: one helper then serves them all (see checker.peek)."""
+        self.expected_volumes |= set(names)
+
+    def _host_can_read(self, attrs: dict) -> bool:
+        # A local volume with mount options (NFS, tmpfs, a device) is only mounted while a container
+        # uses it, so its host directory may be empty: never read it from the host.
+        if not (self.host_reads and attrs.get("Driver") == "local" and not attrs.get("Options")
+                and attrs.get("Mountpoint")):
+            return False
+        try:
+            os.close(os.open(attrs["Mountpoint"], os.O_RDONLY | os.O_DIRECTORY))
+        except OSError:
+            return False
+        return True
+
     @memoised
     def read_volume_file(self, volume: str, path: str, limit: int = DEFAULT_LIMIT) -> FileRead:
         attrs = self.volume(volume)
         if attrs is None:
             return FileRead("unreadable", detail=f"there is no volume {volume}")
-        # A local volume with mount options (NFS, tmpfs, a device) is only mounted
-        # while a container uses it, so its host directory may be empty: skip it.
-        if self.host_reads and attrs.get("Driver") == "local" and not attrs.get("Options") and attrs.get("Mountpoint"):
+        if self._host_can_read(attrs):
             found = read_from_host(attrs["Mountpoint"], path, limit)
             if found is not None:
                 return found
@@ -115,8 +130,13 @@ class EngineView:
         if self.peek is None:
             return FileRead("unreadable", detail=f"labcheck cannot see inside {volume} from here and no container "
                                                  "mounts it")
+        batch = {volume: attrs.get("CreatedAt", "")}
+        for other in sorted(self.expected_volumes - {volume}):
+            seen = self.volume(other)
+            if seen is not None and not self._host_can_read(seen) and not self.containers_using_volume(other):
+                batch[other] = seen.get("CreatedAt", "")
         try:
-            helper, mounted_at = self.peek.container_for(volume, attrs.get("CreatedAt", ""))
+            helper, mounted_at = self.peek.container_for(volume, batch)
         except NoImage:
             return FileRead("unreadable", detail=(
                 f"labcheck looks inside {volume} through a container that is created and never started, and this "
