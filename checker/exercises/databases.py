@@ -134,6 +134,11 @@ UPGRADE = Exercise(
                 hint=("lab-db17 mounts lab-pgdata, a PostgreSQL 15 data folder that 17 will not start on. Remove it"
                       " (`docker rm -f lab-db17`) and run it on a new volume: `-v "
                       "lab-pgdata17:/var/lib/postgresql/data`.")),
+        Mistake("proof from the old server", (
+            run_db("lab-db17", "lab-pgdata17", "postgres:17"), wait_for("lab-db17"), RESTORE,
+            'docker exec lab-db pg_dumpall -U postgres > "$WORKSPACE/pg/after-upgrade.sql"'),
+                "dumped from a PostgreSQL 15 server",
+                hint=f"The proof must come from the new server, lab-db17: `{PROOF}`."),
         Mistake("no restore", (run_db("lab-db17", "lab-pgdata17", "postgres:17"), wait_for("lab-db17"), PROOF),
                 "holds no table notes",
                 hint=("after-upgrade.sql lacks your row: lab-db17 started empty and nothing was restored. Restore "
