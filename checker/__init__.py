@@ -79,23 +79,3 @@ def map(all: bool = False):  # noqa: A001  (`from checker import map` beside `ch
         return Notice(f"{problem.summary} {problem.advice}")
     finally:
         engine.close()
-
-
-def map(all: bool = False):  # noqa: A001  (`from checker import map` beside `check`, as the labs use it)
-    """A picture of the storage (containers → volumes, host folders, tmpfs) that a notebook draws as SVG.
-
-    `all=True` shows everything on the engine, not only the course's resources. Only reads.
-    """
-    from .engine import EnvironmentProblem, connect_readonly
-    from .storage_map import read_storage_map
-
-    try:
-        engine = connect_readonly()
-    except EnvironmentProblem as problem:
-        return Notice(f"{problem.summary} {problem.advice}")
-    try:
-        return read_storage_map(engine, everything=all)
-    except EnvironmentProblem as problem:
-        return Notice(f"{problem.summary} {problem.advice}")
-    finally:
-        engine.close()
