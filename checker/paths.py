@@ -4,12 +4,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import platformdirs
 
 
 def state_dir() -> Path:
     """Progress database and hint counters (LABCHECK_HOME overrides)."""
-    return Path(os.environ.get("LABCHECK_HOME") or platformdirs.user_state_dir("labcheck"))
+    if os.environ.get("LABCHECK_HOME"):
+        return Path(os.environ["LABCHECK_HOME"])
+    import platformdirs          # only when needed: every labcheck command starts faster without it
+
+    return Path(platformdirs.user_state_dir("labcheck"))
 
 
 def workspace_path() -> Path:

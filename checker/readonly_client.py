@@ -11,7 +11,6 @@ from __future__ import annotations
 import http.client
 import json
 import socket
-import ssl
 import threading
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -70,6 +69,8 @@ class ReadOnlyEngine:
             return _UnixConnection(self._address, self.timeout)
         host, _, port = self._address.rpartition(":")
         if self.endpoint.tls_verify or self._scheme == "https":
+            import ssl           # TLS endpoints only: most learners talk to a local socket
+
             context = ssl.create_default_context(cafile=f"{self.endpoint.cert_path}/ca.pem"
                                                  if self.endpoint.cert_path else None)
             if self.endpoint.cert_path:
