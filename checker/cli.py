@@ -354,6 +354,7 @@ def doctor() -> None:
     try:
         out.print(f"[green]✔[/green] Docker Engine {engine.version_info.get('Version')} answers, API "
                   f"{engine.api_version} (the course needs {MIN_API_VERSION} or newer)")
+        from .peek import PREFERRED_IMAGE
         from .platform import ENGINE_ROUTE, recognise
 
         info = engine.info()
@@ -362,7 +363,7 @@ def doctor() -> None:
         route = "from this host's volume folders" if here.read_route == "host" else "through the engine"
         out.print(f"[green]✔[/green] volume reads: {route}, because {here.why}"
                   + ("" if here.read_route == "host" else f" So {ENGINE_ROUTE}."), soft_wrap=True)
-        if here.read_route == "engine" and engine.inspect_image("busybox:1.36") is None:
+        if here.read_route == "engine" and engine.inspect_image(PREFERRED_IMAGE) is None:
             out.print("[yellow]![/yellow] busybox:1.36 is missing: labcheck will borrow another local image for "
                       "its helper container (`docker pull busybox:1.36` to use the usual one)")
         root = info.get("DockerRootDir", "")

@@ -25,6 +25,7 @@ import os
 import socket
 import threading
 import time
+from typing import Callable
 from urllib.parse import quote
 
 from .readonly_client import ENGINE_ERRORS, ReadOnlyEngine
@@ -138,13 +139,14 @@ class VolumePeek:
         self._lock = threading.Lock()
         self._image: tuple[str, dict] | None = None
 
-    def container_for(self, volume: str, batch: dict[str, str]) -> tuple[str, str]:
-        """(helper id, where `volume` is mounted in it). `batch` maps volume names to the CreatedAt seen,
-        `volume` among them. Raises NoImage when the engine has no image at all."""
+    def container_for(self, volume: str, batch: Callable[[], dict[str, str]]) -> tuple[str, str]:
+        """(helper id, where `volume` is mounted in it). `batch()`, called only when a helper must be made,
+        maps volume names to the CreatedAt seen, `volume` among them. Raises NoImage when the engine has
+        no image at all."""
         with self._lock:
             if volume not in self._where:
                 sweep_stale_helpers(self.engine)
-                wanted = {name: created for name, created in batch.items() if name not in self._where}
+                wanted = {name: created for name, created in batch().items() if name not in self._where}
                 helper, targets = self._create(wanted)
                 self._helpers.append(helper)
                 self._where.update({name: (helper, target) for name, target in targets.items()})

@@ -101,10 +101,13 @@ class EngineView:
         """Volumes this run will probably read: one helper then serves them all (see checker.peek)."""
         self.expected_volumes |= set(names)
 
-    def _host_can_read(self, attrs: dict) -> bool:
+    @memoised
+    def host_can_read(self, volume: str) -> bool:
+        """Whether `volume`'s folder can be opened from here (asked once per run)."""
+        attrs = self.volume(volume)
         # A local volume with mount options (NFS, tmpfs, a device) is only mounted while a container
         # uses it, so its host directory may be empty: never read it from the host.
-        if not (self.host_reads and attrs.get("Driver") == "local" and not attrs.get("Options")
+        if not (attrs and self.host_reads and attrs.get("Driver") == "local" and not attrs.get("Options")
                 and attrs.get("Mountpoint")):
             return False
         try:
@@ -113,12 +116,21 @@ class EngineView:
             return False
         return True
 
+    def _helper_batch(self, volume: str) -> dict[str, str]:
+        """`volume` and every other expected volume only a helper can read, each with the CreatedAt seen."""
+        batch = {volume: self.volume(volume).get("CreatedAt", "")}
+        for other in sorted(self.expected_volumes - {volume}):
+            seen = self.volume(other)
+            if seen is not None and not self.host_can_read(other) and not self.containers_using_volume(other):
+                batch[other] = seen.get("CreatedAt", "")
+        return batch
+
     @memoised
     def read_volume_file(self, volume: str, path: str, limit: int = DEFAULT_LIMIT) -> FileRead:
         attrs = self.volume(volume)
         if attrs is None:
             return FileRead("unreadable", detail=f"there is no volume {volume}")
-        if self._host_can_read(attrs):
+        if self.host_can_read(volume):
             found = read_from_host(attrs["Mountpoint"], path, limit)
             if found is not None:
                 return found
@@ -130,13 +142,8 @@ class EngineView:
         if self.peek is None:
             return FileRead("unreadable", detail=f"labcheck cannot see inside {volume} from here and no container "
                                                  "mounts it")
-        batch = {volume: attrs.get("CreatedAt", "")}
-        for other in sorted(self.expected_volumes - {volume}):
-            seen = self.volume(other)
-            if seen is not None and not self._host_can_read(seen) and not self.containers_using_volume(other):
-                batch[other] = seen.get("CreatedAt", "")
         try:
-            helper, mounted_at = self.peek.container_for(volume, batch)
+            helper, mounted_at = self.peek.container_for(volume, lambda: self._helper_batch(volume))
         except NoImage:
             return FileRead("unreadable", detail=(
                 f"labcheck looks inside {volume} through a container that is created and never started, and this "
