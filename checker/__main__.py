@@ -1,3 +1,3 @@
-from .cli import run
+from .quick import run
 
 run()

@@ -7,17 +7,17 @@ and the next step; the mistakes learners commonly make each get their own words.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
-from typing import Callable
+from collections.abc import Callable
 
 from .idmap import host_uid
 from .mounts import human_bytes, mount_at, mounts_of
+from .record import record
 from .times import engine_time
 from .view import EngineView
 from .volume_files import FileRead, read_from_host
 
 
-@dataclass(frozen=True)
+@record
 class Verdict:
     passed: bool | None
     """True passed, False failed, None skipped because a check it needs did not pass."""
@@ -36,13 +36,13 @@ def fail(message: str, found: str, expected: str, next_step: str) -> Verdict:
     return Verdict(False, message, found, expected, next_step)
 
 
-@dataclass(frozen=True)
+@record
 class Check:
     key: str
     """Stable identity, e.g. ``container:lab-writer``; other checks name it in ``requires``."""
     name: str
     """The checklist line the learner reads."""
-    evaluate: Callable[[EngineView], Verdict] = field(compare=False)
+    evaluate: Callable[[EngineView], Verdict]
     requires: tuple[str, ...] = ()
     """Keys of checks (of the same exercise) that must pass for this one to mean anything."""
 

@@ -8,7 +8,6 @@ import json
 import os
 import shutil
 import sys
-import textwrap
 import time
 from pathlib import Path
 
@@ -18,9 +17,10 @@ from . import __version__
 from .engine import MIN_API_VERSION, EnvironmentProblem, connect, connect_readonly, resolve_endpoint
 from .exercise import Exercise
 from .exercises import BY_ID, COURSE, IMAGES
-from .grading import grade, grade_all, grade_and_record
+from .grading import grade, grade_all
 from .progress import Progress
-from .terminal import err, escape, minimal, out, progress_bar, settings, use_color
+from .quick import grade_many_and_show, grade_one_and_show, show_report
+from .terminal import err, escape, minimal, out, progress_bar, settings, show_problem, use_color
 from .view import EngineView
 
 PASSED, NOT_PASSED, USAGE, ENVIRONMENT, INTERRUPTED = 0, 1, 2, 3, 130
@@ -30,14 +30,6 @@ LAB_IMAGES = IMAGES  # every lesson's images, from its record in checker/exercis
 def Table(*args, **kwargs):
     from rich.table import Table as RichTable
     return RichTable(*args, **kwargs)
-
-
-def show_report(report) -> None:
-    if settings.quiet:
-        minimal(f"{report.exercise} {'passed' if report.passed else 'not yet'}")
-        return
-    width = shutil.get_terminal_size((100, 24)).columns
-    print(report.render(color=use_color(sys.stdout), width=max(60, min(width, 120))))
 
 
 def printable(text: str, limit: int = 40) -> str:
@@ -73,22 +65,9 @@ class LabcheckGroup(click.Group):
 
 def grade_command(exercise: Exercise) -> click.Command:
     def callback(as_json: bool) -> None:
-        raise click.exceptions.Exit(grade_and_show(exercise, as_json))
+        raise click.exceptions.Exit(grade_one_and_show(exercise, as_json))
     return click.Command(exercise.id, callback=callback, help=f"Grade {exercise.id}: {exercise.title}",
                          params=[click.Option(["--json", "as_json"], is_flag=True, help="Print the result as JSON.")])
-
-
-def grade_and_show(exercise: Exercise, as_json: bool) -> int:
-    report = grade_and_record(exercise)
-    if as_json:
-        print(json.dumps(report.to_json(), ensure_ascii=False))
-    else:
-        if not report.passed and not settings.quiet:
-            print(textwrap.fill(f"Task: {exercise.goal}", 100) + "\n")
-        show_report(report)
-        if not report.passed and not settings.quiet:
-            print(f"\nStuck? `labcheck hint {exercise.id}` shows the next hint.")
-    return PASSED if report.passed else NOT_PASSED
 
 
 @click.group(cls=LabcheckGroup, invoke_without_command=True,
@@ -151,24 +130,7 @@ def list_exercises(as_json: bool) -> None:
 def grade_many(exercise_ids: tuple[str, ...], everything: bool, as_json: bool) -> None:
     """Grade several exercises at once (one connection, one look at the engine)."""
     exercises = _selected(list(exercise_ids), everything, verb="grade")
-    engine = connect_readonly()
-    try:
-        with EngineView(engine) as view:
-            reports = grade_all(exercises, view)
-    finally:
-        engine.close()
-    store = Progress()
-    for report in reports:
-        store.record(report.exercise, report.passed)
-    if as_json:
-        print(json.dumps({"exercises": [r.to_json() for r in reports],
-                          "passed": sum(r.passed for r in reports), "total": len(reports)}, ensure_ascii=False))
-    else:
-        for r in reports if not settings.quiet else ():
-            failure = r.first_failure
-            print(f"{r.exercise:<5} {'passed ' if r.passed else 'not yet'}  {failure.message if failure else r.title}")
-        print(f"{sum(r.passed for r in reports)} of {len(reports)} passed.")
-    raise click.exceptions.Exit(PASSED if all(r.passed for r in reports) else NOT_PASSED)
+    raise click.exceptions.Exit(grade_many_and_show(exercises, as_json))
 
 
 @app.command("watch")
@@ -590,7 +552,7 @@ def main(argv: list[str] | None = None) -> int:
         err.print("Cancelled; nothing was changed.")
         return INTERRUPTED
     except EnvironmentProblem as problem:
-        err.print(f"[red]{problem.summary}[/red]\n{problem.advice}")
+        show_problem(problem)
         return ENVIRONMENT
     except KeyboardInterrupt:
         err.print("Interrupted.")

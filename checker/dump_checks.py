@@ -12,9 +12,9 @@ import os
 import re
 import stat
 import zlib
-from dataclasses import dataclass
 
 from .checks import Check, Verdict, fail, in_workspace, ok
+from .record import record
 from .view import EngineView
 from .volume_files import FileRead, read_from_host
 
@@ -25,7 +25,7 @@ DATE = re.compile(r"(?:19|20)\d\d-?[01]\d-?[0-3]\d")
 DUMP_SUFFIXES = (".sql", ".sql.gz")
 
 
-@dataclass(frozen=True)
+@record
 class Dump:
     kind: str                     # "cluster" (pg_dumpall), "database" (pg_dump), "custom", "empty", "gzip-broken",
                                   # "not-gzip", "not a dump"

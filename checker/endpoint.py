@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from .problems import EnvironmentProblem
+from .record import record
 
 DEFAULT_HOST = "unix:///var/run/docker.sock"
 
 
-@dataclass(frozen=True)
+@record
 class Endpoint:
     host: str
     source: str                       # "DOCKER_HOST", or "context NAME"

@@ -1,13 +1,12 @@
 """What an exercise is: everything about it, defined in one place."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from .checks import Check
 from .lesson import Lesson
+from .record import record
 
 
-@dataclass(frozen=True)
+@record
 class Owned:
     """Docker resources and host files an exercise owns, by exact name.
 
@@ -21,7 +20,7 @@ class Owned:
     networks: tuple[str, ...] = ()       # e.g. the default network of a Compose project
 
 
-@dataclass(frozen=True)
+@record
 class Mistake:
     """A common wrong turn: the commands that make it, and words of the message it earns.
 
@@ -36,7 +35,7 @@ class Mistake:
     """What to do about this mistake: shown first when the first failing check's message contains `message`."""
 
 
-@dataclass(frozen=True)
+@record
 class Exercise:
     id: str                      # "ex1", "ex2", … in course order; never renumbered
     title: str
@@ -46,8 +45,8 @@ class Exercise:
     checks: tuple[Check, ...]
     hints: tuple[str, ...]       # escalating: each `labcheck hint` shows the next
     solution: tuple[str, ...]    # shell commands; `labcheck solve` runs them in order
-    mistakes: tuple[Mistake, ...] = field(default=())
-    builds_on: tuple[str, ...] = field(default=())  # exercises whose end state this one starts from
+    mistakes: tuple[Mistake, ...] = ()
+    builds_on: tuple[str, ...] = ()  # exercises whose end state this one starts from
 
     @property
     def number(self) -> int:

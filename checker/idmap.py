@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import os
 import pwd
-from dataclasses import dataclass
 
 from .readonly_client import ReadOnlyEngine
+from .record import record
 
 
-@dataclass(frozen=True)
+@record
 class HostUid:
     uid: int | None        # None: the engine cannot map that UID (no subordinate range, or out of it)
     why: str               # how the container UID became this one, for a sentence; "" when the same

@@ -9,10 +9,10 @@ from these records or checked against them (tests/test_course_record.py).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from .record import record
 
 
-@dataclass(frozen=True)
+@record
 class Lesson:
     number: int                  # 1, 2, … in course order; the page and lab file names start with it
     slug: str                    # "named-volumes": file names, the page label (lesson-named-volumes)

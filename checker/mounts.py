@@ -6,14 +6,13 @@ as tmpfs size and mode) and ``HostConfig.Tmpfs`` (the --tmpfs flag).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from .record import record
 from .view import is_anonymous_volume_name
 
 _UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}
 
 
-@dataclass(frozen=True)
+@record
 class Mount:
     type: str                  # "volume", "bind", "tmpfs"
     destination: str

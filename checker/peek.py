@@ -25,7 +25,7 @@ import os
 import socket
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 from urllib.parse import quote
 
 from .readonly_client import ENGINE_ERRORS, ReadOnlyEngine
@@ -54,8 +54,7 @@ def _request(engine: ReadOnlyEngine, method: str, path: str, params: dict | None
     try:
         payload = json.dumps(body).encode() if body is not None else None
         headers = {"Content-Type": "application/json"} if payload is not None else {}
-        connection.request(method, engine._path(path, params, True), body=payload, headers=headers)
-        response = connection.getresponse()
+        response = connection.request(method, engine._path(path, params, True), body=payload, headers=headers)
         raw = response.read()
     except ENGINE_ERRORS:
         return 0, None

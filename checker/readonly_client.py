@@ -1,14 +1,12 @@
 """A GET-only client for the Docker Engine API, used for all grading.
 
 It can only send GET requests, so grading cannot change the engine's state by
-construction, not merely by care. It speaks HTTP/1.1 over the engine's Unix
-socket or TCP (with TLS when the endpoint asks for it) using the standard
-library, which keeps `labcheck exN` fast to start. Other transports (ssh://)
-go through docker-py, behind the same GET-only interface.
+construction, not merely by care. It speaks HTTP/1.1 (checker/wire.py) over the
+engine's Unix socket or TCP, with TLS when the endpoint asks for it, which keeps
+`labcheck exN` fast to start.
 """
 from __future__ import annotations
 
-import http.client
 import json
 import socket
 import threading
@@ -16,31 +14,16 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from .endpoint import Endpoint
 from .problems import EnvironmentProblem, engine_gone, permission_denied, too_slow, unreachable
+from .wire import Connection, Disconnected, ProtocolError, Reply
 
-ENGINE_ERRORS = (OSError, http.client.HTTPException)
-
-
-class _UnixConnection(http.client.HTTPConnection):
-    def __init__(self, path: str, timeout: float) -> None:
-        super().__init__("localhost", timeout=timeout)
-        self._path = path
-
-    def connect(self) -> None:
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        sock.settimeout(self.timeout)
-        try:
-            sock.connect(self._path)
-        except OSError:
-            sock.close()
-            raise
-        self.sock = sock
+ENGINE_ERRORS = (OSError, ProtocolError)
 
 
 class Response:
     """A streamed engine response; close it when done (it owns its connection)."""
 
-    def __init__(self, connection: http.client.HTTPConnection, raw: http.client.HTTPResponse) -> None:
-        self._connection, self.raw = connection, raw
+    def __init__(self, raw: Reply) -> None:
+        self.raw = raw
         self.status, self.headers = raw.status, raw.headers
 
     def read(self, size: int = -1) -> bytes:
@@ -48,7 +31,6 @@ class Response:
 
     def close(self) -> None:
         self.raw.close()
-        self._connection.close()
 
 
 class ReadOnlyEngine:
@@ -56,7 +38,7 @@ class ReadOnlyEngine:
         self.endpoint, self.timeout = endpoint, timeout
         self.api_version = ""
         self._local = threading.local()         # one keep-alive connection per thread
-        self._opened: list[http.client.HTTPConnection] = []
+        self._opened: list[Connection] = []
         url = urlsplit(endpoint.host)
         self._scheme, self._address = url.scheme, (url.path if url.scheme == "unix" else url.netloc)
         if self._scheme not in ("unix", "tcp", "http", "https"):
@@ -64,19 +46,37 @@ class ReadOnlyEngine:
 
     # -- transport
 
-    def _new_connection(self) -> http.client.HTTPConnection:
-        if self._scheme == "unix":
-            return _UnixConnection(self._address, self.timeout)
-        host, _, port = self._address.rpartition(":")
-        if self.endpoint.tls_verify or self._scheme == "https":
-            import ssl           # TLS endpoints only: most learners talk to a local socket
+    def _new_connection(self, timeout: float | None = -1.0) -> Connection:
+        """A connection that opens its socket on first use; `timeout=None` waits forever (events)."""
+        timeout = self.timeout if timeout == -1.0 else timeout
+        return Connection(lambda: self._open_socket(timeout))
 
-            context = ssl.create_default_context(cafile=f"{self.endpoint.cert_path}/ca.pem"
-                                                 if self.endpoint.cert_path else None)
-            if self.endpoint.cert_path:
-                context.load_cert_chain(f"{self.endpoint.cert_path}/cert.pem", f"{self.endpoint.cert_path}/key.pem")
-            return http.client.HTTPSConnection(host, int(port or 2376), timeout=self.timeout, context=context)
-        return http.client.HTTPConnection(host, int(port or 2375), timeout=self.timeout)
+    def _open_socket(self, timeout: float | None) -> socket.socket:
+        if self._scheme == "unix":
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock.settimeout(timeout)
+            try:
+                sock.connect(self._address)
+            except OSError:
+                sock.close()
+                raise
+            return sock
+        host, _, port = self._address.rpartition(":")
+        tls = self.endpoint.tls_verify or self._scheme == "https"
+        sock = socket.create_connection((host.strip("[]"), int(port or (2376 if tls else 2375))), timeout)
+        if not tls:
+            return sock
+        import ssl           # TLS endpoints only: most learners talk to a local socket
+
+        context = ssl.create_default_context(cafile=f"{self.endpoint.cert_path}/ca.pem"
+                                             if self.endpoint.cert_path else None)
+        if self.endpoint.cert_path:
+            context.load_cert_chain(f"{self.endpoint.cert_path}/cert.pem", f"{self.endpoint.cert_path}/key.pem")
+        try:
+            return context.wrap_socket(sock, server_hostname=host.strip("[]"))
+        except OSError:
+            sock.close()
+            raise
 
     def _explain(self, exc: BaseException) -> EnvironmentProblem:
         if isinstance(exc, PermissionError):
@@ -89,10 +89,9 @@ class ReadOnlyEngine:
         prefix = f"/v{self.api_version}" if versioned and self.api_version else ""
         return prefix + path + ("?" + urlencode(params) if params else "")
 
-    def _send(self, connection: http.client.HTTPConnection, path: str) -> http.client.HTTPResponse:
+    def _send(self, connection: Connection, path: str) -> Reply:
         # GET is the only method this client knows.
-        connection.request("GET", path, headers={"Accept-Encoding": "identity"})
-        return connection.getresponse()
+        return connection.request("GET", path)
 
     def get_json(self, path: str, params: dict | None = None, versioned: bool = True):
         """(status, decoded body) of a GET; one reused connection, retried once if the engine closed it."""
@@ -106,7 +105,7 @@ class ReadOnlyEngine:
                 response = self._send(connection, target)
                 body = response.read()
                 break
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as exc:
+            except (Disconnected, BrokenPipeError, ConnectionResetError) as exc:
                 self._drop_connection()
                 if attempt == 2 or not self.api_version:
                     raise self._explain(exc) if not self.api_version else engine_gone() from None
@@ -121,11 +120,9 @@ class ReadOnlyEngine:
 
     def stream(self, path: str, params: dict | None = None, timeout: float | None = -1.0) -> Response:
         """A response to read as it arrives, on its own connection; `timeout=None` waits forever (events)."""
-        connection = self._new_connection()
-        if timeout != -1.0:
-            connection.timeout = timeout
+        connection = self._new_connection(timeout)
         try:
-            return Response(connection, self._send(connection, self._path(path, params, True)))
+            return Response(self._send(connection, self._path(path, params, True)))
         except ENGINE_ERRORS as exc:
             connection.close()
             raise (too_slow(self.endpoint.where, self.timeout) if isinstance(exc, socket.timeout)

@@ -91,5 +91,4 @@ def render_tree(picture: StorageMap, color: bool = False, width: int = 100) -> s
 
 def _escaped(mount: Mount, escape) -> Mount:
     """The same mount with rich markup in its names neutralised (a path may hold '[')."""
-    from dataclasses import replace
-    return replace(mount, destination=escape(mount.destination), source=escape(mount.source))
+    return mount._replace(destination=escape(mount.destination), source=escape(mount.source))

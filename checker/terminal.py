@@ -63,6 +63,23 @@ class _Lazy:
 out, err = _Lazy(0), _Lazy(1)
 
 
+def columns(fallback: int = 100) -> int:
+    """The terminal's width as shutil.get_terminal_size finds it (COLUMNS first), without importing shutil."""
+    try:
+        return int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        pass
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or fallback
+    except (AttributeError, ValueError, OSError):
+        return fallback
+
+
+def show_problem(problem) -> None:
+    """An EnvironmentProblem on standard error: what is wrong (in red on a terminal), then what to do."""
+    err.print(f"[red]{escape(problem.summary)}[/red]\n{escape(problem.advice)}")
+
+
 def minimal(line: str) -> None:
     """The one line a command prints under `--quiet` (and alongside its usual output otherwise)."""
     print(line, flush=True)

@@ -19,18 +19,16 @@ import errno
 import json
 import os
 import stat
-import tarfile
-from dataclasses import dataclass
 
+from .record import record
 from .times import engine_time
-
 
 DEFAULT_LIMIT = 64 * 1024
 GO_MODE_SYMLINK = 1 << 27   # os.ModeSymlink in the engine's archive stat header
 GO_MODE_DIR = 1 << 31
 
 
-@dataclass(frozen=True)
+@record
 class FileRead:
     """What was found at a path."""
 
@@ -146,6 +144,8 @@ def read_through_container(engine, container_id: str, path_in_container: str,
         mtime = engine_time(header.get("mtime", ""))
         if int(header.get("size", 0)) > limit:
             return FileRead("file", b"", truncated=True, detail="larger than the read limit", mtime=mtime)
+        import tarfile  # only on this route: the host route starts faster without it
+
         # tarfile reads ahead in records of 10 KiB; the budget leaves room for that.
         stream = _BoundedStream(iter(lambda: response.read(64 * 1024), b""), budget=limit + 64 * 1024)
         try:

@@ -48,7 +48,7 @@ def test_scaffolded_lesson_passes_the_structure_tests(tmp_path):
     toc = yaml.safe_load((copy / "_toc.yml").read_text())
     files = [c["file"] for part in toc["parts"] for c in part["chapters"]]
     assert files.index(f"book/{name}") < files.index(f"book/lab-runs/{name}")
-    assert f"A scaffolded lesson" in (copy / "README.md").read_text()
+    assert "A scaffolded lesson" in (copy / "README.md").read_text()
     assert f"{{doc}}`{name}`" in (copy / "book" / "intro.md").read_text()
 
     checked = run(copy, "-m", "pytest", "-q", "-p", "no:cacheprovider", *STRUCTURE_TESTS)

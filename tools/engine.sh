@@ -64,7 +64,7 @@ start_engine() {
   # Only /usr comes from the trixie tree; /var/lib/docker, /etc, /home stay the
   # host's, so bind mounts of host folders behave as on any Linux machine.
   setsid nohup unshare -m --propagation slave sh -c \
-    "mount --bind '$ROOT/usr' /usr && exec dockerd --iptables=false --ip6tables=false --pidfile '$PIDFILE'" \
+    "$CLOSE_INHERITED mount --bind '$ROOT/usr' /usr && exec dockerd --iptables=false --ip6tables=false --pidfile '$PIDFILE'" \
     >"$LOG" 2>&1 </dev/null &
   for _ in $(seq 1 60); do
     engine_is_current && { say "engine $(docker version --format '{{.Server.Version}}') answers"; return 0; }
@@ -83,12 +83,16 @@ link_compose_plugin() {
   say "linked Compose plugin: $(docker compose version --short)"
 }
 
+# A daemon must not keep the caller's descriptors: one holding a lock file (`flock LOCK make test`)
+# would hold the lock for as long as the engine runs. (sh can name descriptors 3 to 9 only.)
+CLOSE_INHERITED='for fd in /proc/self/fd/*; do n=${fd##*/}; case $n in [3-9]) eval "exec $n>&-";; esac; done;'
+
 side_engine() {   # NAME TREE SOCKET: a second dockerd with TREE's /usr; prints SOCKET once it answers
   local name=$1 tree=$2 socket=$3
   # Its own socket, data, exec root and network namespace (-n): it shares nothing with the main
   # engine, and cannot touch the host's docker0 bridge even while it cleans up.
   setsid nohup unshare -m -n --propagation slave sh -c \
-    "mount --bind '$tree/usr' /usr && exec dockerd --iptables=false --bridge=none -H 'unix://$socket' \
+    "$CLOSE_INHERITED mount --bind '$tree/usr' /usr && exec dockerd --iptables=false --bridge=none -H 'unix://$socket' \
      --data-root /var/lib/docker-course-$name --exec-root /run/docker-course-$name --pidfile '$CACHE/$name.pid'" \
     >"$CACHE/dockerd-$name.log" 2>&1 </dev/null &
   for _ in $(seq 1 60); do

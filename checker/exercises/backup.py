@@ -46,7 +46,7 @@ BACK_UP = Exercise(
                 hint=("tar cf writes an uncompressed archive, whatever its name: make it again with tar's z option, "
                       f"`{BACKUP}`.")),
         Mistake("backed up an empty volume", (
-            f"docker volume create lab-important", BACKUP), "lacks notes.txt, photos/cat.txt",
+            "docker volume create lab-important", BACKUP), "lacks notes.txt, photos/cat.txt",
                 hint=("The archive is empty because lab-important was empty when you made it. Fill the volume first"
                       " (notes.txt, and photos/cat.txt), then run the backup container again: it overwrites the "
                       "archive.")),

@@ -45,7 +45,7 @@ FILLED_FROM_IMAGE = Exercise(
                 hint=("lab-web-init mounts lab-www at /srv/web, where the image has nothing, so nothing was copied."
                       " Remove both (`docker rm lab-web-init`, `docker volume rm lab-www`) and run it again with "
                       "`-v lab-www:/srv/www`.")),
-        Mistake("bind mount instead", (BUILD, f'mkdir -p "$WORKSPACE/www"',
+        Mistake("bind mount instead", (BUILD, 'mkdir -p "$WORKSPACE/www"',
                                        f'docker run --name lab-web-init -v "$WORKSPACE/www":/srv/www {IMAGE} ls /srv/www'),
                 "is a bind mount of the host folder",
                 hint=("/srv/www is a host folder: a bind mount hides the image's files and copies nothing. Remove "

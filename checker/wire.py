@@ -1,0 +1,180 @@
+"""Just enough HTTP/1.1 to talk to a Docker Engine: one request at a time on a socket we open.
+
+Why not http.client: it imports the email package to parse headers, and that import alone is a third
+of the time `labcheck exN` may take (see bench/). The engine's answers need little: a status line,
+headers, and a body framed by Content-Length, by chunks, or by the end of the connection.
+"""
+from __future__ import annotations
+
+import socket
+
+MAX_LINE = 64 * 1024          # a header line longer than this is not an engine talking
+MAX_HEADERS = 200
+
+
+class ProtocolError(Exception):
+    """The peer did not answer in HTTP/1.1 as an engine does."""
+
+
+class Disconnected(ConnectionResetError):
+    """The peer closed the connection before it answered (a keep-alive connection it had dropped)."""
+
+
+class Headers(dict):
+    """Response headers; names are matched without regard to case, as HTTP says."""
+
+    def get(self, name: str, default=None):
+        return super().get(name.lower(), default)
+
+
+class Reply:
+    """One response; `read` decodes the body's framing. The connection is reusable once the body is read."""
+
+    def __init__(self, connection: Connection, status: int, headers: Headers, has_body: bool) -> None:
+        self._connection, self.status, self.headers = connection, status, headers
+        self._file = connection.file
+        self._chunked = "chunked" in (headers.get("transfer-encoding") or "").lower()
+        length = headers.get("content-length")
+        self._left = None if self._chunked or length is None else int(length)
+        self._chunk_left = 0
+        self.done = not has_body or self._left == 0
+        self.keep_alive = (headers.get("connection") or "").lower() != "close" and (self._chunked or
+                                                                                  self._left is not None or
+                                                                                  not has_body)
+
+    def read(self, size: int = -1) -> bytes:
+        """Up to `size` bytes of body (all of it with -1); b"" at its end."""
+        if self.done:
+            return b""
+        if self._chunked:
+            return self._read_chunked(size)
+        if self._left is None:                       # framed by the end of the connection
+            data = self._file.read() if size < 0 else self._file.read(size)
+            self.done = not data
+            return data
+        want = self._left if size < 0 else min(size, self._left)
+        data = self._file.read(want)
+        if len(data) < want:
+            raise Disconnected("the engine closed the connection in the middle of a response")
+        self._left -= len(data)
+        self.done = self._left == 0
+        return data
+
+    def read1(self, size: int = 65536) -> bytes:
+        """What has arrived, at most `size` bytes, waiting only if nothing has (for streams such as events)."""
+        if self.done:
+            return b""
+        if self._chunked:
+            if self._chunk_left == 0 and not self._next_chunk():
+                return b""
+            data = self._file.read1(min(size, self._chunk_left))
+            if not data:
+                raise Disconnected("the engine closed the connection in the middle of a chunk")
+            self._chunk_left -= len(data)
+            if self._chunk_left == 0:
+                self._file.readline(MAX_LINE)        # the CRLF after a chunk
+            return data
+        data = self._file.read1(size if self._left is None else min(size, self._left))
+        if self._left is not None:
+            self._left -= len(data)
+            self.done = self._left == 0
+        if not data:
+            self.done = True
+            if self._left:
+                raise Disconnected("the engine closed the connection in the middle of a response")
+        return data
+
+    def _next_chunk(self) -> bool:
+        line = self._file.readline(MAX_LINE)
+        if not line:
+            raise Disconnected("the engine closed the connection in the middle of a response")
+        try:
+            self._chunk_left = int(line.split(b";", 1)[0].strip(), 16)
+        except ValueError:
+            raise ProtocolError(f"bad chunk size line {line[:40]!r}") from None
+        if self._chunk_left == 0:                    # last chunk: skip trailers up to the empty line
+            while self._file.readline(MAX_LINE) not in (b"\r\n", b"\n", b""):
+                pass
+            self.done = True
+            return False
+        return True
+
+    def _read_chunked(self, size: int) -> bytes:
+        parts, wanted = [], size
+        while not self.done and (size < 0 or wanted > 0):
+            if self._chunk_left == 0 and not self._next_chunk():
+                break
+            take = self._chunk_left if size < 0 else min(wanted, self._chunk_left)
+            data = self._file.read(take)
+            if len(data) < take:
+                raise Disconnected("the engine closed the connection in the middle of a chunk")
+            parts.append(data)
+            self._chunk_left -= take
+            wanted -= take
+            if self._chunk_left == 0:
+                self._file.readline(MAX_LINE)
+        return b"".join(parts)
+
+    def close(self) -> None:
+        """Close the connection under this reply (a stream owns its connection)."""
+        self._connection.close()
+
+
+class Connection:
+    """One socket to the engine, opened on first use by `opener`; requests go one after another."""
+
+    def __init__(self, opener, host_header: str = "localhost") -> None:
+        self._opener, self._host = opener, host_header
+        self.sock: socket.socket | None = None
+        self.file = None
+        self._reply: Reply | None = None
+
+    def request(self, method: str, target: str, body: bytes | None = None,
+                headers: dict[str, str] | None = None) -> Reply:
+        """Send one request and read the status line and headers of its answer."""
+        if self._reply is not None and not (self._reply.done and self._reply.keep_alive):
+            self.close()
+        if self.sock is None:
+            self.sock = self._opener()
+            self.file = self.sock.makefile("rb")
+        lines = [f"{method} {target} HTTP/1.1", f"Host: {self._host}", "User-Agent: labcheck"]
+        lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
+        if body is not None or method in ("POST", "PUT"):
+            lines.append(f"Content-Length: {len(body or b'')}")
+        self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (body or b""))
+        self._reply = self._read_head(method)
+        return self._reply
+
+    def _read_head(self, method: str) -> Reply:
+        while True:
+            line = self.file.readline(MAX_LINE + 1)
+            if not line:
+                raise Disconnected("the engine closed the connection without answering")
+            parts = line.decode("latin-1").split(None, 2)
+            if len(parts) < 2 or not parts[0].startswith("HTTP/") or not parts[1].isdigit():
+                raise ProtocolError(f"not an HTTP answer: {line[:60]!r}")
+            status = int(parts[1])
+            headers = Headers()
+            for _ in range(MAX_HEADERS + 1):
+                field = self.file.readline(MAX_LINE + 1)
+                if field in (b"\r\n", b"\n", b""):
+                    break
+                name, sep, value = field.decode("latin-1").partition(":")
+                if not sep:
+                    raise ProtocolError(f"bad header line {field[:60]!r}")
+                headers[name.strip().lower()] = value.strip()
+            else:
+                raise ProtocolError("too many headers")
+            if 100 <= status < 200:                   # 100 Continue and the like: the real answer follows
+                continue
+            has_body = method != "HEAD" and status not in (204, 304)
+            return Reply(self, status, headers, has_body)
+
+    def close(self) -> None:
+        for thing in (self.file, self.sock):
+            if thing is not None:
+                try:
+                    thing.close()
+                except OSError:
+                    pass
+        self.file = self.sock = self._reply = None
