@@ -417,7 +417,7 @@ def volume_file_older_than(volume: str, path: str, container: str) -> Check:
     """`path` in `volume` was last written before `container` was created: the container found what an earlier
     one left there. Exact to the nanosecond, unlike a volume's creation time, which the engine keeps to the second."""
     def evaluate(view: EngineView) -> Verdict:
-        written = view.read_volume_file(volume, path).mtime
+        written = view.read_volume_file(volume, path, exact_time=True).mtime
         created = engine_time(view.container(container).get("Created", ""))
         if written is None or created is None or written < created:
             return ok(f"{path} in {volume} was there before {container} was created.")

@@ -101,7 +101,7 @@ def read_from_host(mountpoint: str, path: str, limit: int = DEFAULT_LIMIT) -> Fi
         os.close(dir_fd)
 
 
-class _BoundedStream:
+class BoundedStream:
     """A file-like view of the engine's tar stream that stops after `budget` bytes."""
 
     def __init__(self, chunks, budget: int) -> None:
@@ -118,6 +118,11 @@ class _BoundedStream:
         size = len(self._buffer) if size < 0 else size
         out, self._buffer = self._buffer[:size], self._buffer[size:]
         return out
+
+    @property
+    def exhausted(self) -> bool:
+        """Whether the budget ran out (so the stream may have had more to say)."""
+        return self._budget <= 0
 
 
 def read_through_container(engine, container_id: str, path_in_container: str,
@@ -147,7 +152,7 @@ def read_through_container(engine, container_id: str, path_in_container: str,
         import tarfile  # only on this route: the host route starts faster without it
 
         # tarfile reads ahead in records of 10 KiB; the budget leaves room for that.
-        stream = _BoundedStream(iter(lambda: response.read(64 * 1024), b""), budget=limit + 64 * 1024)
+        stream = BoundedStream(iter(lambda: response.read(64 * 1024), b""), budget=limit + 64 * 1024)
         try:
             with tarfile.open(fileobj=stream, mode="r|") as tar:
                 member = tar.next()

@@ -89,3 +89,24 @@ def test_links_are_not_followed(tmp_path):
     assert read_archive(str(tmp_path / "backup.tar.gz")).status == "symlink"
     verdict = host_archive(str(tmp_path / "backup.tar.gz"), ("note.txt",), next_step="").evaluate(None)
     assert verdict.passed is False and "symbolic link" in verdict.message
+
+
+def test_an_unchanged_archive_is_read_once_and_a_changed_one_again(tmp_path, monkeypatch):
+    monkeypatch.setenv("LABCHECK_HOME", str(tmp_path / "state"))
+    archive = tmp_path / "backup.tar.gz"
+    make_tar(archive, {"./PG_VERSION": b"17\n", "./.env": b"x"})
+    first = read_archive(str(archive), wanted=("PG_VERSION",), enough=("PG_VERSION", ".env"))
+    assert first.members == {"PG_VERSION", ".env"} and first.contents == {"PG_VERSION": b"17\n"}
+
+    def no_second_read(*args, **kwargs):
+        raise AssertionError("an unchanged archive was decompressed again")
+    monkeypatch.setattr(tarfile, "open", no_second_read)
+    again = read_archive(str(archive), wanted=("PG_VERSION",), enough=("PG_VERSION", ".env"))
+    assert (again.status, again.kind, again.members, again.contents) == \
+        (first.status, first.kind, first.members, first.contents)
+    monkeypatch.undo()
+
+    monkeypatch.setenv("LABCHECK_HOME", str(tmp_path / "state"))
+    make_tar(archive, {"./PG_VERSION": b"18\n", "./.env": b"x"})    # same size, same second, new content
+    assert read_archive(str(archive), wanted=("PG_VERSION",), enough=("PG_VERSION", ".env")).contents == \
+        {"PG_VERSION": b"18\n"}
