@@ -59,14 +59,19 @@ def slowness(exercise: Exercise) -> int:
 def grade_and_record(exercise: Exercise) -> ExerciseReport:
     """Connect, grade one exercise, and remember the verdict for the progress table: what `labcheck exN` and a
     notebook's check cell both do."""
+    return grade_and_record_all([exercise])[0]
+
+
+def grade_and_record_all(exercises) -> list[ExerciseReport]:
+    """Connect once, grade these exercises, and remember every verdict (one write for all of them)."""
     from .engine import connect_readonly
     from .progress import Progress
 
     engine = connect_readonly()
     try:
         with EngineView(engine) as view:
-            report = grade(exercise, view)
+            reports = grade_all(exercises, view)
     finally:
         engine.close()
-    Progress().record(exercise.id, report.passed)
-    return report
+    Progress().record_many((report.exercise, report.passed) for report in reports)
+    return reports

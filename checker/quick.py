@@ -37,18 +37,9 @@ def grade_one_and_show(exercise, as_json: bool) -> int:
 
 def grade_many_and_show(exercises, as_json: bool) -> int:
     """`labcheck grade …`: one connection and one look at the engine for all of them; a line each."""
-    from .engine import connect_readonly
-    from .grading import grade_all
-    from .progress import Progress
-    from .view import EngineView
+    from .grading import grade_and_record_all
 
-    engine = connect_readonly()
-    try:
-        with EngineView(engine) as view:
-            reports = grade_all(exercises, view)
-    finally:
-        engine.close()
-    Progress().record_many((report.exercise, report.passed) for report in reports)
+    reports = grade_and_record_all(exercises)
     if as_json:
         print(json.dumps({"exercises": [r.to_json() for r in reports],
                           "passed": sum(r.passed for r in reports), "total": len(reports)}, ensure_ascii=False))
