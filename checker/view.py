@@ -184,10 +184,19 @@ class EngineView:
         """Everything small in the volumes `helper` mounts, read in one request (see checker.volume_snapshot)."""
         return take_snapshot(self.engine, helper, MOUNT_AT)
 
-    @memoised
     def read_volume_file(self, volume: str, path: str, limit: int = DEFAULT_LIMIT,
                          exact_time: bool = False) -> FileRead:
-        """`path` in `volume`; `exact_time` when the check compares the file's mtime (to the nanosecond)."""
+        """`path` in `volume`; `exact_time` when the check compares the file's mtime (to the nanosecond).
+
+        Every route but the helper's snapshot gives the exact time; a file the snapshot found (its mtime
+        unknown) is then read again on its own."""
+        found = self._read_volume_file(volume, path, limit)
+        if exact_time and found.status == "file" and found.mtime is None:
+            return self._read_volume_file(volume, path, limit, False)
+        return found
+
+    @memoised
+    def _read_volume_file(self, volume: str, path: str, limit: int, snapshot: bool = True) -> FileRead:
         attrs = self.volume(volume)
         if attrs is None:
             return FileRead("unreadable", detail=f"there is no volume {volume}")
@@ -216,5 +225,5 @@ class EngineView:
         except OSError as exc:
             return FileRead("unreadable", detail=str(exc))
         inner = mounted_at + "/" + path.lstrip("/")
-        found = None if exact_time else self.helper_snapshot(helper).lookup(inner, limit)
+        found = self.helper_snapshot(helper).lookup(inner, limit) if snapshot else None
         return found or read_through_container(self.engine, helper, inner, limit)
