@@ -13,7 +13,7 @@ import sys
 import textwrap
 
 from .problems import EnvironmentProblem
-from .terminal import columns, settings, show_problem, use_color
+from .terminal import columns, minimal, settings, show_problem, use_color
 
 PASSED, NOT_PASSED, USAGE, ENVIRONMENT, INTERRUPTED = 0, 1, 2, 3, 130
 QUIET_FLAGS = ("-q", "--quiet")
@@ -53,7 +53,7 @@ def grade_many_and_show(exercises, as_json: bool) -> int:
 
 def show_report(report) -> None:
     if settings.quiet:
-        print(f"{report.exercise} {'passed' if report.passed else 'not yet'}", flush=True)
+        minimal(f"{report.exercise} {'passed' if report.passed else 'not yet'}")
         return
     print(report.render(color=use_color(sys.stdout), width=max(60, min(columns(), 120))))
 

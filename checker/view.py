@@ -25,8 +25,8 @@ def memoised(method):
     nearer the engine than themselves, so waiting cannot go round in a circle.)
     """
     @functools.wraps(method)
-    def wrapper(self, *args, **options):
-        key = (method.__name__, *args, *sorted(options.items()))
+    def wrapper(self, *args):
+        key = (method.__name__, *args)
         try:
             return self._memo[key]
         except KeyError:
@@ -35,9 +35,15 @@ def memoised(method):
             lock = self._memo_locks.setdefault(key, threading.Lock())
         with lock:
             if key not in self._memo:
-                self._memo[key] = method(self, *args, **options)
+                self._memo[key] = method(self, *args)
         return self._memo[key]
     return wrapper
+
+
+def mount_of(summary: dict, volume: str) -> dict | None:
+    """The mount of `volume` in a container (its summary or inspect), if it has one."""
+    return next((m for m in summary.get("Mounts") or () if m.get("Type") == "volume" and m.get("Name") == volume),
+                None)
 
 
 def is_anonymous_volume_name(name: str) -> bool:
@@ -119,8 +125,7 @@ class EngineView:
     def containers_using_volume(self, volume: str) -> tuple[dict, ...]:
         """The learner's containers that mount `volume` (labcheck's own helpers are not among them)."""
         if self.bulk:
-            return tuple(c for c in self.all_containers()
-                         if any(m.get("Type") == "volume" and m.get("Name") == volume for m in c.get("Mounts") or ()))
+            return tuple(c for c in self.all_containers() if mount_of(c, volume))
         return tuple(c for c in self.engine.containers({"volume": [volume]})
                      if HELPER_LABEL not in (c.get("Labels") or {}))
 
@@ -159,11 +164,10 @@ class EngineView:
         of the learner's mounts: found with two list requests, not two requests a volume."""
         if not self.expected_volumes:
             return ()
-        listed = self.all_volumes()
-        mounted = {m.get("Name") for c in self.all_containers() for m in c.get("Mounts") or ()
-                   if m.get("Type") == "volume"}
+        listed, containers = self.all_volumes(), self.all_containers()
         return tuple((name, listed[name].get("CreatedAt", "")) for name in sorted(self.expected_volumes)
-                     if name in listed and name not in mounted and not self._readable_here(listed[name]))
+                     if name in listed and not any(mount_of(c, name) for c in containers)
+                     and not self._readable_here(listed[name]))
 
     def prepare_helper(self) -> None:
         """Create the helper the expected volumes need now, beside the other grading, not at the first read."""
@@ -207,10 +211,10 @@ class EngineView:
         # A running container has its volumes mounted already; the engine reads through one more cheaply.
         users = sorted(self.containers_using_volume(volume), key=lambda c: c.get("State") != "running")
         for summary in users:
-            for mount in summary.get("Mounts", ()):
-                if mount.get("Type") == "volume" and mount.get("Name") == volume:
-                    inner = mount["Destination"].rstrip("/") + "/" + path.lstrip("/")
-                    return read_through_container(self.engine, summary["Id"], inner, limit)
+            mount = mount_of(summary, volume)
+            if mount:
+                inner = mount["Destination"].rstrip("/") + "/" + path.lstrip("/")
+                return read_through_container(self.engine, summary["Id"], inner, limit)
         if self.peek is None:
             return FileRead("unreadable", detail=f"labcheck cannot see inside {volume} from here and no container "
                                                  "mounts it")
