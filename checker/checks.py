@@ -350,8 +350,8 @@ def no_mount_at(container: str, destination: str, why: str) -> Check:
 
 def in_workspace(path: str) -> str:
     if path.startswith("$WORKSPACE/"):
-        from .paths import workspace_path
-        return str(workspace_path() / path[len("$WORKSPACE/"):])
+        from .paths import workspace_folder
+        return os.path.join(workspace_folder(), path[len("$WORKSPACE/"):])
     return path
 
 

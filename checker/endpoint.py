@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 
 from .problems import EnvironmentProblem
 from .record import record
@@ -28,15 +27,16 @@ class Endpoint:
         return f"{self.host} (from {self.source})"
 
 
-def docker_config_dir() -> Path:
-    return Path(os.environ.get("DOCKER_CONFIG") or Path.home() / ".docker")
+def docker_config_dir() -> str:
+    return os.environ.get("DOCKER_CONFIG") or os.path.join(os.path.expanduser("~"), ".docker")
 
 
 def current_context_name() -> str:
     if os.environ.get("DOCKER_CONTEXT"):
         return os.environ["DOCKER_CONTEXT"]
     try:
-        return json.loads((docker_config_dir() / "config.json").read_text()).get("currentContext") or "default"
+        with open(os.path.join(docker_config_dir(), "config.json"), encoding="utf-8") as config:
+            return json.load(config).get("currentContext") or "default"
     except (OSError, ValueError, AttributeError):
         return "default"
 
@@ -45,16 +45,17 @@ def resolve_endpoint() -> Endpoint:
     if os.environ.get("DOCKER_HOST"):
         verify = os.environ.get("DOCKER_TLS_VERIFY", "") not in ("", "0")
         return Endpoint(os.environ["DOCKER_HOST"], "DOCKER_HOST", verify,
-                        os.environ.get("DOCKER_CERT_PATH") or str(docker_config_dir()) if verify else None)
+                        os.environ.get("DOCKER_CERT_PATH") or docker_config_dir() if verify else None)
     name = current_context_name()
     if name == "default":
         return Endpoint(DEFAULT_HOST, "context default")
     import hashlib
 
     digest = hashlib.sha256(name.encode()).hexdigest()
-    meta_file = docker_config_dir() / "contexts" / "meta" / digest / "meta.json"
+    meta_file = os.path.join(docker_config_dir(), "contexts", "meta", digest, "meta.json")
     try:
-        meta = json.loads(meta_file.read_text())
+        with open(meta_file, encoding="utf-8") as meta_text:
+            meta = json.load(meta_text)
         endpoint = meta["Endpoints"]["docker"]
     except FileNotFoundError:
         raise EnvironmentProblem(f"The docker context {name!r} does not exist.",
@@ -62,7 +63,7 @@ def resolve_endpoint() -> Endpoint:
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise EnvironmentProblem(f"The docker context {name!r} cannot be read ({exc}).",
                                  "Run `docker context ls` and `docker context use default`.") from None
-    tls_dir = docker_config_dir() / "contexts" / "tls" / digest / "docker"
-    verify = not endpoint.get("SkipTLSVerify", False) and tls_dir.is_dir()
+    tls_dir = os.path.join(docker_config_dir(), "contexts", "tls", digest, "docker")
+    verify = not endpoint.get("SkipTLSVerify", False) and os.path.isdir(tls_dir)
     return Endpoint(endpoint.get("Host") or DEFAULT_HOST, f"context {name}", verify,
-                    str(tls_dir) if tls_dir.is_dir() else None)
+                    tls_dir if os.path.isdir(tls_dir) else None)

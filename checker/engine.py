@@ -57,15 +57,22 @@ def connect_readonly(timeout: float | None = None) -> ReadOnlyEngine:
             f"labcheck cannot use the endpoint {endpoint.where}: it talks to unix:// and tcp:// endpoints.",
             "Point DOCKER_HOST at a Unix socket or TCP address (for ssh://, forward the socket with "
             "`ssh -nNL /tmp/docker.sock:/var/run/docker.sock HOST`).") from None
-    engine.negotiate()
-    product = next((f"{c.get('Name')} {c.get('Version')}" for c in engine.version_info.get("Components") or ()
-                    if isinstance(c, dict) and "podman" in str(c.get("Name", "")).lower()), "")
     try:
-        require_current(engine.api_version, endpoint, product)
+        engine.negotiate()
+        if api_tuple(engine.api_version) < api_tuple(MIN_API_VERSION):
+            require_current(engine.api_version, endpoint, _podman_product(engine))
     except EnvironmentProblem:
         engine.close()
         raise
     return engine
+
+
+def _podman_product(engine: ReadOnlyEngine) -> str:
+    """"Podman 4.9.3" when the engine is Podman's Docker-compatible API, else ""."""
+    if engine.server.startswith("Podman"):
+        return engine.server
+    return next((f"{c.get('Name')} {c.get('Version')}" for c in engine.version_info.get("Components") or ()
+                 if isinstance(c, dict) and "podman" in str(c.get("Name", "")).lower()), "")
 
 
 def connect(timeout: float | None = None):

@@ -2,27 +2,42 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
+TYPE_CHECKING = False           # typing itself costs a grade milliseconds to import
+if TYPE_CHECKING:
+    from pathlib import Path
+
+# Grading uses the *_folder() strings: pathlib costs a grade several milliseconds to import.
 
 
-
-def state_dir() -> Path:
+def state_folder() -> str:
     """Progress database and hint counters (LABCHECK_HOME overrides)."""
     if os.environ.get("LABCHECK_HOME"):
-        return Path(os.environ["LABCHECK_HOME"])
+        return os.environ["LABCHECK_HOME"]
     import platformdirs          # only when needed: every labcheck command starts faster without it
 
-    return Path(platformdirs.user_state_dir("labcheck"))
+    return platformdirs.user_state_dir("labcheck")
 
 
-def workspace_path() -> Path:
+def workspace_folder() -> str:
     """The host folder for bind-mount sources and backup archives (LABCHECK_WORKSPACE overrides).
 
     It lives under the home folder because Docker Desktop shares the home
     folder with its VM by default, so bind mounts from here work everywhere.
     Grading only reads paths in it, so this does not create it.
     """
-    return Path(os.environ.get("LABCHECK_WORKSPACE") or Path.home() / "docker-volumes-lab")
+    return os.environ.get("LABCHECK_WORKSPACE") or os.path.join(os.path.expanduser("~"), "docker-volumes-lab")
+
+
+def state_dir() -> Path:
+    from pathlib import Path
+
+    return Path(state_folder())
+
+
+def workspace_path() -> Path:
+    from pathlib import Path
+
+    return Path(workspace_folder())
 
 
 def workspace() -> Path:

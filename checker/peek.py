@@ -10,7 +10,8 @@ This is the one place grading may create anything. The helper:
   tmpfs, so no anonymous volume appears;
 - has no network and carries ``HELPER_LABEL`` plus the pid and host of the labcheck run that made
   it, so the next run can remove a helper a killed run left behind;
-- is removed (``DELETE /containers/{id}``, never with its volumes) when the grading view closes.
+- is removed (``DELETE /containers/{id}``, never with its volumes) when the grading view closes, or
+  sooner, once ``grade --all`` has graded the exercises that own its volumes.
 
 The client here sends exactly two kinds of request besides GET: a create with the body built
 below and a delete of a container that carries the label (and, only if the volume vanished
@@ -26,9 +27,9 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from urllib.parse import quote
 
 from .readonly_client import ENGINE_ERRORS, ReadOnlyEngine
+from .wire import quote
 
 HELPER_LABEL = "org.docker-volumes-course.labcheck-helper"
 PID_LABEL = HELPER_LABEL + ".pid"
@@ -67,7 +68,7 @@ def _request(engine: ReadOnlyEngine, method: str, path: str, params: dict | None
 
 
 def _remove(engine: ReadOnlyEngine, container_id: str) -> bool:
-    status, _ = _request(engine, "DELETE", f"/containers/{quote(container_id, safe='')}", {"force": "1", "v": "0"})
+    status, _ = _request(engine, "DELETE", f"/containers/{quote(container_id)}", {"force": "1", "v": "0"})
     return status in (204, 404)
 
 
@@ -81,11 +82,18 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def stale_helpers(engine: ReadOnlyEngine) -> list[dict]:
-    """Helpers whose labcheck run is gone: its pid is dead on this host, or it is old and from elsewhere."""
-    status, found = engine.get_json("/containers/json", {"all": "1", "filters": json.dumps({"label": [HELPER_LABEL]})})
-    if status != 200 or not isinstance(found, list):
-        return []
+def stale_helpers(engine: ReadOnlyEngine, listed: Callable[[], list[dict]] | None = None) -> list[dict]:
+    """Helpers whose labcheck run is gone: its pid is dead on this host, or it is old and from elsewhere.
+
+    `listed()`, when given, returns every container's summary if the caller has that list anyway, else None."""
+    everything = listed() if listed is not None else None
+    if everything is not None:
+        found = [c for c in everything if HELPER_LABEL in (c.get("Labels") or {})]
+    else:
+        status, found = engine.get_json("/containers/json", {"all": "1",
+                                                             "filters": json.dumps({"label": [HELPER_LABEL]})})
+        if status != 200 or not isinstance(found, list):
+            return []
     here, stale = socket.gethostname(), []
     for summary in found:
         labels = summary.get("Labels") or {}
@@ -101,13 +109,13 @@ def stale_helpers(engine: ReadOnlyEngine) -> list[dict]:
     return stale
 
 
-def sweep_stale_helpers(engine: ReadOnlyEngine) -> int:
+def sweep_stale_helpers(engine: ReadOnlyEngine, listed: Callable[[], list[dict]] | None = None) -> int:
     """Remove helpers that killed runs left behind; once per engine endpoint per process."""
     key = engine.endpoint.host
     if key in _swept:
         return 0
     _swept.add(key)
-    return sum(_remove(engine, summary["Id"]) for summary in stale_helpers(engine))
+    return sum(_remove(engine, summary["Id"]) for summary in stale_helpers(engine, listed))
 
 
 def helper_image(engine: ReadOnlyEngine) -> tuple[str, dict]:
@@ -131,8 +139,9 @@ class VolumePeek:
     exercises costs one create and one delete, not one per volume.
     """
 
-    def __init__(self, engine: ReadOnlyEngine) -> None:
+    def __init__(self, engine: ReadOnlyEngine, listed: Callable[[], list[dict]] | None = None) -> None:
         self.engine = engine
+        self._listed = listed               # every container's summary, when the caller lists them anyway
         self._where: dict[str, tuple[str, str]] = {}    # volume name -> (helper id, mount path)
         self._helpers: list[str] = []
         self._lock = threading.Lock()
@@ -144,7 +153,7 @@ class VolumePeek:
         no image at all."""
         with self._lock:
             if volume not in self._where:
-                sweep_stale_helpers(self.engine)
+                sweep_stale_helpers(self.engine, self._listed)
                 wanted = {name: created for name, created in batch().items() if name not in self._where}
                 helper, targets = self._create(wanted)
                 self._helpers.append(helper)
@@ -177,15 +186,20 @@ class VolumePeek:
         # A volume could have been removed between our inspect and the create, in which case the create
         # made a new, empty one of that name: take the helper back and remove such volumes too.
         vanished = []
+        if len(volumes) > 1:                                   # one list, not an inspect a volume
+            listed = {v.get("Name"): v for v in self.engine.volumes()}
+            now_of = listed.get
+        else:
+            now_of = self.engine.inspect_volume
         for name, created_at in volumes.items():
-            now = self.engine.inspect_volume(name)
+            now = now_of(name)
             if now is None or now.get("CreatedAt") != created_at:
                 vanished.append((name, now))
         if vanished:
             self._forget(helper)
             for name, now in vanished:
                 if now is not None:
-                    _request(self.engine, "DELETE", f"/volumes/{quote(name, safe='')}")
+                    _request(self.engine, "DELETE", f"/volumes/{quote(name)}")
             raise FileNotFoundError(vanished[0][0])
         return helper, targets
 
@@ -195,7 +209,8 @@ class VolumePeek:
             _live.discard((self.engine, helper))
 
     def close(self) -> None:
-        """Remove every helper this run created (before any verdict is shown)."""
+        """Remove every helper this run created (before any verdict is shown). A read after this makes a
+        new one: `grade --all` closes early, once the exercises that needed a helper are graded."""
         with self._lock:
             helpers, self._helpers, self._where = self._helpers, [], {}
         for helper in helpers:

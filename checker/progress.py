@@ -5,12 +5,11 @@ a new one is started, so a corrupt file costs the learner a table, not data.
 """
 from __future__ import annotations
 
+import os
 import sqlite3
 import sys
 import time
-from pathlib import Path
-
-from .paths import state_dir
+from .paths import state_folder
 
 SCHEMA = """
 create table if not exists results (exercise text primary key, passed integer not null, checked_at real not null);
@@ -21,14 +20,14 @@ create table if not exists learner (one integer primary key check (one = 1), nam
 
 
 class Progress:
-    def __init__(self, path: Path | None = None) -> None:
-        self.path = path or state_dir() / "progress.sqlite"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+    def __init__(self, path: os.PathLike | str | None = None) -> None:
+        self.path = os.fspath(path) if path else os.path.join(state_folder(), "progress.sqlite")
+        os.makedirs(os.path.dirname(self.path), exist_ok=True)
         try:
             self.db = self._open()
         except sqlite3.DatabaseError:
-            aside = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
-            self.path.rename(aside)
+            aside = f"{self.path}.corrupt-{int(time.time())}"
+            os.rename(self.path, aside)
             print(f"labcheck: the progress file was unreadable; kept it as {aside} and started a new one.",
                   file=sys.stderr)
             self.db = self._open()

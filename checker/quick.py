@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import json
 import sys
-import textwrap
 
 from .problems import EnvironmentProblem
 from .terminal import columns, minimal, settings, show_problem, use_color
 
-PASSED, NOT_PASSED, USAGE, ENVIRONMENT, INTERRUPTED = 0, 1, 2, 3, 130
+PASSED, NOT_PASSED, USAGE, ENVIRONMENT, INTERRUPTED, BROKEN_PIPE = 0, 1, 2, 3, 130, 141
 QUIET_FLAGS = ("-q", "--quiet")
 
 
@@ -28,6 +27,8 @@ def grade_one_and_show(exercise, as_json: bool) -> int:
         print(json.dumps(report.to_json(), ensure_ascii=False))
     else:
         if not report.passed and not settings.quiet:
+            import textwrap
+
             print(textwrap.fill(f"Task: {exercise.goal}", 100) + "\n")
         show_report(report)
         if not report.passed and not settings.quiet:
@@ -105,4 +106,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run() -> None:
-    sys.exit(main())
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Whatever read our output stopped reading (`labcheck grade --all | head -3`): stop quietly, as cat
+        # does, with the exit status of a process that SIGPIPE ended.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = BROKEN_PIPE
+    sys.exit(code)

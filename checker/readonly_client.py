@@ -10,11 +10,10 @@ from __future__ import annotations
 import json
 import socket
 import threading
-from urllib.parse import quote, urlencode, urlsplit
 
 from .endpoint import Endpoint
 from .problems import EnvironmentProblem, engine_gone, permission_denied, too_slow, unreachable
-from .wire import Connection, Disconnected, ProtocolError, Reply
+from .wire import Connection, Disconnected, ProtocolError, Reply, query, quote, split_endpoint
 
 ENGINE_ERRORS = (OSError, ProtocolError)
 
@@ -37,10 +36,11 @@ class ReadOnlyEngine:
     def __init__(self, endpoint: Endpoint, timeout: float) -> None:
         self.endpoint, self.timeout = endpoint, timeout
         self.api_version = ""
+        self.server = ""                        # the Server header of /_ping, e.g. "Docker/26.1.5 (linux)"
+        self._version_info: dict | None = None
         self._local = threading.local()         # one keep-alive connection per thread
         self._opened: list[Connection] = []
-        url = urlsplit(endpoint.host)
-        self._scheme, self._address = url.scheme, (url.path if url.scheme == "unix" else url.netloc)
+        self._scheme, self._address = split_endpoint(endpoint.host)
         if self._scheme not in ("unix", "tcp", "http", "https"):
             raise ValueError(self._scheme)
 
@@ -87,7 +87,7 @@ class ReadOnlyEngine:
 
     def _path(self, path: str, params: dict | None, versioned: bool) -> str:
         prefix = f"/v{self.api_version}" if versioned and self.api_version else ""
-        return prefix + path + ("?" + urlencode(params) if params else "")
+        return prefix + path + ("?" + query(params) if params else "")
 
     def _send(self, connection: Connection, path: str) -> Reply:
         # GET is the only method this client knows.
@@ -95,7 +95,14 @@ class ReadOnlyEngine:
 
     def get_json(self, path: str, params: dict | None = None, versioned: bool = True):
         """(status, decoded body) of a GET; one reused connection, retried once if the engine closed it."""
-        target = self._path(path, params, versioned)
+        response, body = self._get(self._path(path, params, versioned))
+        try:
+            return response.status, (json.loads(body) if body else None)
+        except ValueError:
+            return response.status, None
+
+    def _get(self, target: str) -> tuple[Reply, bytes]:
+        """(response, raw body) of a GET on this thread's connection, retried once if the engine had closed it."""
         for attempt in (1, 2):
             connection = getattr(self._local, "connection", None)
             if connection is None:
@@ -103,8 +110,7 @@ class ReadOnlyEngine:
                 self._opened.append(connection)
             try:
                 response = self._send(connection, target)
-                body = response.read()
-                break
+                return response, response.read()
             except (Disconnected, BrokenPipeError, ConnectionResetError) as exc:
                 self._drop_connection()
                 if attempt == 2 or not self.api_version:
@@ -113,10 +119,7 @@ class ReadOnlyEngine:
                 self._drop_connection()
                 raise (self._explain(exc) if not self.api_version or isinstance(exc, socket.timeout)
                        else engine_gone()) from None
-        try:
-            return response.status, (json.loads(body) if body else None)
-        except ValueError:
-            return response.status, None
+        raise AssertionError("unreachable")
 
     def stream(self, path: str, params: dict | None = None, timeout: float | None = -1.0) -> Response:
         """A response to read as it arrives, on its own connection; `timeout=None` waits forever (events)."""
@@ -147,13 +150,34 @@ class ReadOnlyEngine:
     # -- the engine's read endpoints, as the grader needs them
 
     def negotiate(self) -> str:
+        """The API version to speak, from `/_ping` as the docker CLI does: the engine answers it from memory,
+        where `/version` asks containerd and the runtimes for theirs (about 10 ms of a grade)."""
+        response, _ = self._get("/_ping")
+        version = response.headers.get("api-version") if response.status == 200 else None
+        if not version:
+            return self._negotiate_from_version()
+        self.api_version = version
+        self.server = response.headers.get("server") or ""
+        if response.headers.get("libpod-api-version"):
+            self.server = f"Podman {response.headers.get('libpod-api-version')}"
+        return self.api_version
+
+    def _negotiate_from_version(self) -> str:
         status, version = self.get_json("/version", versioned=False)
         if status != 200 or not isinstance(version, dict) or "ApiVersion" not in version:
             raise EnvironmentProblem(f"The service at {self.endpoint.where} does not answer like a Docker Engine.",
                                      "Check DOCKER_HOST and `docker context ls`.")
         self.api_version = version["ApiVersion"]
-        self.version_info = version
+        self._version_info = version
         return self.api_version
+
+    @property
+    def version_info(self) -> dict:
+        """The engine's `/version` answer (its version and components), fetched when first asked for."""
+        if self._version_info is None:
+            status, version = self.get_json("/version", versioned=False)
+            self._version_info = version if status == 200 and isinstance(version, dict) else {}
+        return self._version_info
 
     def _object(self, path: str):
         status, body = self.get_json(path)
@@ -165,20 +189,20 @@ class ReadOnlyEngine:
         return body
 
     def inspect_volume(self, name: str) -> dict | None:
-        return self._object(f"/volumes/{quote(name, safe='')}")
+        return self._object(f"/volumes/{quote(name)}")
 
     def inspect_container(self, name: str) -> dict | None:
-        return self._object(f"/containers/{quote(name, safe='')}/json")
+        return self._object(f"/containers/{quote(name)}/json")
 
     def inspect_image(self, reference: str) -> dict | None:
-        return self._object(f"/images/{quote(reference, safe='')}/json")
+        return self._object(f"/images/{quote(reference)}/json")
 
     def inspect_network(self, name: str) -> dict | None:
-        found = self._object(f"/networks/{quote(name, safe='')}")
+        found = self._object(f"/networks/{quote(name)}")
         return found if found and found.get("Name") == name else None     # the engine also matches ID prefixes
 
     def diff(self, container_id: str) -> list:
-        return self._object(f"/containers/{quote(container_id, safe='')}/changes") or []
+        return self._object(f"/containers/{quote(container_id)}/changes") or []
 
     def containers(self, filters: dict) -> list:
         status, body = self.get_json("/containers/json", {"all": "1", "filters": json.dumps(filters)})
@@ -202,4 +226,4 @@ class ReadOnlyEngine:
         return self.stream("/events", {"filters": json.dumps(filters)}, timeout=None)
 
     def archive(self, container_id: str, path: str) -> Response:
-        return self.stream(f"/containers/{quote(container_id, safe='')}/archive", {"path": path})
+        return self.stream(f"/containers/{quote(container_id)}/archive", {"path": path})

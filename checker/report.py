@@ -1,8 +1,6 @@
 """The result of grading one exercise, shown the same way in a terminal, a notebook and JSON."""
 from __future__ import annotations
 
-import textwrap
-
 from .record import record
 
 MARKS = {True: ("✔", "32"), False: ("✘", "31"), None: ("–", "2")}
@@ -48,6 +46,8 @@ class ExerciseReport:
 
     def render(self, color: bool = False, width: int = 100) -> str:
         """The checklist as text: a mark per check, and found / expected / next under each failure."""
+        import textwrap          # here, not at the top: `grade --all` prints no checklist
+
         paint = _painter(color)
         verdict = paint("PASSED", "1;32") if self.passed else paint("NOT YET", "1;31")
         lines = [f"{paint(self.exercise, '1')} {self.title}  {verdict}"]

@@ -63,7 +63,7 @@ class EngineView:
         self.engine = engine
         local = engine.endpoint.host.startswith("unix://")     # a remote engine's folders are not ours to read
         self.host_reads = (host_reads_allowed() if host_reads is None else host_reads) and local
-        self.peek = VolumePeek(engine) if helpers else None
+        self.peek = VolumePeek(engine, self._listing_for_sweep) if helpers else None
         self.expected_volumes: set[str] = set()
         self.bulk = False
         self._memo: dict = {}
@@ -89,9 +89,26 @@ class EngineView:
         return {v.get("Name"): v for v in self.engine.volumes()}
 
     @memoised
+    def every_container(self) -> tuple[dict, ...]:
+        """Every container's summary (`docker ps -a`), labcheck's own helpers included."""
+        return tuple(self.engine.containers({}))
+
+    @memoised
     def all_containers(self) -> tuple[dict, ...]:
-        """Every container's summary (`docker ps -a`), labcheck's own helpers left out."""
-        return tuple(c for c in self.engine.containers({}) if HELPER_LABEL not in (c.get("Labels") or {}))
+        """Every container's summary, labcheck's own helpers left out."""
+        return tuple(c for c in self.every_container() if HELPER_LABEL not in (c.get("Labels") or {}))
+
+    @memoised
+    def users_by_volume(self) -> dict[str, tuple[dict, ...]]:
+        """Volume name -> the learner's containers that mount it, from the one list of all containers."""
+        users: dict[str, list[dict]] = {}
+        for summary in self.all_containers():
+            for name in {m.get("Name") for m in summary.get("Mounts") or () if m.get("Type") == "volume"}:
+                users.setdefault(name, []).append(summary)
+        return {name: tuple(found) for name, found in users.items()}
+
+    def _listing_for_sweep(self) -> tuple[dict, ...] | None:
+        return self.every_container() if self.bulk else None
 
     @memoised
     def volume(self, name: str) -> dict | None:
@@ -125,7 +142,7 @@ class EngineView:
     def containers_using_volume(self, volume: str) -> tuple[dict, ...]:
         """The learner's containers that mount `volume` (labcheck's own helpers are not among them)."""
         if self.bulk:
-            return tuple(c for c in self.all_containers() if mount_of(c, volume))
+            return self.users_by_volume().get(volume, ())
         return tuple(c for c in self.engine.containers({"volume": [volume]})
                      if HELPER_LABEL not in (c.get("Labels") or {}))
 
@@ -164,10 +181,15 @@ class EngineView:
         of the learner's mounts: found with two list requests, not two requests a volume."""
         if not self.expected_volumes:
             return ()
-        listed, containers = self.all_volumes(), self.all_containers()
+        listed, used = self.all_volumes(), self.users_by_volume()
         return tuple((name, listed[name].get("CreatedAt", "")) for name in sorted(self.expected_volumes)
-                     if name in listed and not any(mount_of(c, name) for c in containers)
+                     if name in listed and name not in used
                      and not self._readable_here(listed[name]))
+
+    def release_helpers(self) -> None:
+        """Remove the helpers made so far, before the run ends; a later read that needs one makes another."""
+        if self.peek is not None:
+            self.peek.close()
 
     def prepare_helper(self) -> None:
         """Create the helper the expected volumes need now, beside the other grading, not at the first read."""

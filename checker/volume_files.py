@@ -14,7 +14,7 @@ If neither works the result says so; grading never creates a container to look.
 """
 from __future__ import annotations
 
-import base64
+import binascii
 import errno
 import json
 import os
@@ -101,30 +101,6 @@ def read_from_host(mountpoint: str, path: str, limit: int = DEFAULT_LIMIT) -> Fi
         os.close(dir_fd)
 
 
-class BoundedStream:
-    """A file-like view of the engine's tar stream that stops after `budget` bytes."""
-
-    def __init__(self, chunks, budget: int) -> None:
-        self._chunks, self._buffer, self._budget = iter(chunks), b"", budget
-
-    def read(self, size: int = -1) -> bytes:
-        while (size < 0 or len(self._buffer) < size) and self._budget > 0:
-            chunk = next(self._chunks, b"")
-            if not chunk:
-                break
-            chunk = chunk[: self._budget]
-            self._budget -= len(chunk)
-            self._buffer += chunk
-        size = len(self._buffer) if size < 0 else size
-        out, self._buffer = self._buffer[:size], self._buffer[size:]
-        return out
-
-    @property
-    def exhausted(self) -> bool:
-        """Whether the budget ran out (so the stream may have had more to say)."""
-        return self._budget <= 0
-
-
 def read_through_container(engine, container_id: str, path_in_container: str,
                            limit: int = DEFAULT_LIMIT) -> FileRead:
     """Read via GET /containers/{id}/archive; works on stopped containers and starts nothing.
@@ -149,21 +125,22 @@ def read_through_container(engine, container_id: str, path_in_container: str,
         mtime = engine_time(header.get("mtime", ""))
         if int(header.get("size", 0)) > limit:
             return FileRead("file", b"", truncated=True, detail="larger than the read limit", mtime=mtime)
-        import tarfile  # only on this route: the host route starts faster without it
+        from .tar_stream import BrokenArchive, TarStream
 
-        # tarfile reads ahead in records of 10 KiB; the budget leaves room for that.
-        stream = BoundedStream(iter(lambda: response.read(64 * 1024), b""), budget=limit + 64 * 1024)
+        # Only the bytes asked for are read (a header, then at most limit + 1 bytes of the file); closing
+        # the response then stops the engine from sending the rest of a large file.
         try:
-            with tarfile.open(fileobj=stream, mode="r|") as tar:
-                member = tar.next()
-                if member is None:
-                    return FileRead("missing")
-                if not member.isfile():
-                    return FileRead("not_file", detail="not a regular file")
-                handle = tar.extractfile(member)
-                content = handle.read(limit + 1) if handle else b""
-        except (tarfile.TarError, EOFError, OSError):
+            tar = TarStream(response.read)
+            member = tar.next()
+            if member is None:
+                return FileRead("missing")
+            if member.kind != "file":
+                return FileRead("not_file", detail="not a regular file")
+            content = tar.read(limit + 1)
+        except BrokenArchive:
             return FileRead("unreadable", detail="the engine sent a broken archive")
+        except OSError:
+            return FileRead("unreadable", detail="the engine's archive stopped before its end")
         return FileRead("file", content[:limit], truncated=len(content) > limit or member.size > limit, mtime=mtime)
     finally:
         response.close()
@@ -171,6 +148,6 @@ def read_through_container(engine, container_id: str, path_in_container: str,
 
 def _decode_stat(header: str) -> dict:
     try:
-        return json.loads(base64.b64decode(header + "=" * (-len(header) % 4)) or b"{}")
+        return json.loads(binascii.a2b_base64(header + "=" * (-len(header) % 4)) or b"{}")
     except (ValueError, TypeError):
         return {}

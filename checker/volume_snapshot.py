@@ -10,7 +10,7 @@ modification time does not come from here.
 from __future__ import annotations
 
 from .record import record
-from .volume_files import DEFAULT_LIMIT, FileRead, BoundedStream, clean_relative
+from .volume_files import DEFAULT_LIMIT, FileRead, clean_relative
 
 SNAPSHOT_BUDGET = 8 * 1024 * 1024
 
@@ -58,9 +58,33 @@ class Snapshot:
         return None if entry.content is None else FileRead("file", entry.content)
 
 
+class BoundedStream:
+    """A file-like view of the engine's tar stream that stops after `budget` bytes."""
+
+    def __init__(self, chunks, budget: int) -> None:
+        self._chunks, self._buffer, self._budget = iter(chunks), b"", budget
+
+    def read(self, size: int = -1) -> bytes:
+        while (size < 0 or len(self._buffer) < size) and self._budget > 0:
+            chunk = next(self._chunks, b"")
+            if not chunk:
+                break
+            chunk = chunk[: self._budget]
+            self._budget -= len(chunk)
+            self._buffer += chunk
+        size = len(self._buffer) if size < 0 else size
+        out, self._buffer = self._buffer[:size], self._buffer[size:]
+        return out
+
+    @property
+    def exhausted(self) -> bool:
+        """Whether the budget ran out (so the stream may have had more to say)."""
+        return self._budget <= 0
+
+
 def take_snapshot(engine, container_id: str, root: str, budget: int = SNAPSHOT_BUDGET) -> Snapshot:
     """Read `root` in container `container_id` (created, never started) through one archive request."""
-    import tarfile
+    from .tar_stream import BrokenArchive, TarStream
 
     snapshot = Snapshot(root)
     response = engine.archive(container_id, root)
@@ -70,17 +94,17 @@ def take_snapshot(engine, container_id: str, root: str, budget: int = SNAPSHOT_B
         stream = BoundedStream(iter(lambda: response.read(64 * 1024), b""), budget=budget)
         current = None
         try:
-            with tarfile.open(fileobj=stream, mode="r|") as tar:
-                for member in tar:
-                    parts = clean_relative(member.name)
-                    if not parts or len(parts) < 2:
-                        continue
-                    if parts[1] != current:
-                        if current is not None:
-                            snapshot.complete.add(current)
-                        current = parts[1]
-                    snapshot.entries["/".join(parts[1:])] = _entry(tar, member)
-        except (tarfile.TarError, EOFError, OSError):
+            tar = TarStream(stream.read)
+            for member in tar:
+                parts = clean_relative(member.name)
+                if not parts or len(parts) < 2:
+                    continue
+                if parts[1] != current:
+                    if current is not None:
+                        snapshot.complete.add(current)
+                    current = parts[1]
+                snapshot.entries["/".join(parts[1:])] = _entry(tar, member)
+        except (BrokenArchive, OSError):
             return snapshot                   # cut short: `current` stays incomplete
         if current is not None and not stream.exhausted:
             snapshot.complete.add(current)
@@ -90,16 +114,10 @@ def take_snapshot(engine, container_id: str, root: str, budget: int = SNAPSHOT_B
 
 
 def _entry(tar, member) -> Entry:
-    if member.isfile():
-        content = None
-        if member.size <= DEFAULT_LIMIT:
-            handle = tar.extractfile(member)
-            content = handle.read() if handle else b""
-            if len(content) < member.size:
-                raise EOFError("the snapshot's budget ended inside a file")
-        return Entry("file", member.size, content)
-    if member.isdir():
+    if member.kind == "file":
+        return Entry("file", member.size, tar.read() if member.size <= DEFAULT_LIMIT else None)
+    if member.kind == "dir":
         return Entry("dir")
-    if member.issym():
+    if member.kind == "symlink":
         return Entry("symlink", link=member.linkname)
     return Entry("other")

@@ -12,6 +12,28 @@ MAX_LINE = 64 * 1024          # a header line longer than this is not an engine 
 MAX_HEADERS = 200
 
 
+_UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+
+def quote(text: str) -> str:
+    """`text` percent-encoded as one path segment or query value (UTF-8; every byte but RFC 3986's
+    unreserved ones encoded, "/" included). urllib.parse does the same, at the cost of importing it."""
+    return "".join(chr(b) if b in _UNRESERVED else f"%{b:02X}" for b in text.encode("utf-8", "surrogateescape"))
+
+
+def query(params: dict[str, str]) -> str:
+    return "&".join(f"{quote(str(name))}={quote(str(value))}" for name, value in params.items())
+
+
+def split_endpoint(url: str) -> tuple[str, str]:
+    """("unix", "/var/run/docker.sock") or ("tcp", "host:2376") from a DOCKER_HOST-style URL."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return "", url
+    scheme = scheme.lower()
+    return scheme, rest if scheme == "unix" else rest.split("/", 1)[0]
+
+
 class ProtocolError(Exception):
     """The peer did not answer in HTTP/1.1 as an engine does."""
 

@@ -38,7 +38,8 @@ def test_grading_loads_none_of_the_heavy_modules(tmp_path):
     probe = ("import sys, json; from checker.quick import main; code = main(['ex1', '--json']); "
              "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in "
              "('click', 'rich', 'docker', 'requests', 'http', 'email', 'dataclasses', 'inspect', 'typing', "
-             "'tarfile', 'shutil'))), file=sys.stderr)")
+             "'tarfile', 'shutil', 'concurrent', 'logging', 'pathlib', 'hashlib', 'base64', 'textwrap'))), "
+             "file=sys.stderr)")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60,
                           env={**os.environ, "LABCHECK_HOME": str(tmp_path / "state"),
                                "LABCHECK_WORKSPACE": str(tmp_path / "ws")})
@@ -74,3 +75,16 @@ def test_exercises_are_records_whose_fields_survived_the_change():
     exercise = BY_ID["ex3"]
     assert exercise.id == "ex3" and exercise.checks and exercise.owns.volumes and exercise.part_of.number
     assert all(check.key and callable(check.evaluate) for check in exercise.checks)
+
+
+@pytest.mark.parametrize("argv", [["grade", "--all"], ["list"]], ids=["quick path", "full CLI"])
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path, argv):
+    """`labcheck grade --all | head -3`: the pipe closes before labcheck writes; it stops quietly."""
+    labcheck = os.path.join(os.path.dirname(sys.executable), "labcheck")
+    process = subprocess.Popen([labcheck, *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "LABCHECK_HOME": str(tmp_path / "state"),
+                                    "LABCHECK_WORKSPACE": str(tmp_path / "ws")})
+    process.stdout.close()
+    errors = process.stderr.read()
+    assert process.wait(timeout=60) != 0
+    assert "Traceback" not in errors and "Broken pipe" not in errors, errors

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from checker.wire import Connection, Disconnected, ProtocolError
+from checker.wire import Connection, Disconnected, ProtocolError, query, quote, split_endpoint
 
 
 class CannedPeer:
@@ -109,3 +109,21 @@ def test_a_peer_that_hangs_up_or_speaks_something_else_is_an_error():
     reply = Connection(peer.open).request("GET", "/version")
     with pytest.raises(Disconnected):
         reply.read()
+
+
+@pytest.mark.parametrize("text", ["lab-notes", "a b/c?d#e&f=g", "caf\u00e9 \u2603", "~._-", "%41", '{"label": ["x"]}', ""])
+def test_quote_encodes_as_urllib_does(text):
+    from urllib.parse import quote as urllib_quote, urlencode
+
+    assert quote(text) == urllib_quote(text, safe="")
+    assert query({"filters": text, "all": "1"}) == urlencode({"filters": text, "all": "1"}, quote_via=urllib_quote)
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("unix:///var/run/docker.sock", ("unix", "/var/run/docker.sock")),
+    ("UNIX:///run/user/1001/docker.sock", ("unix", "/run/user/1001/docker.sock")),
+    ("tcp://192.168.1.20:2376", ("tcp", "192.168.1.20:2376")),
+    ("tcp://[::1]:2375/", ("tcp", "[::1]:2375")),
+])
+def test_endpoints_split_into_scheme_and_address(url, expected):
+    assert split_endpoint(url) == expected
