@@ -79,7 +79,7 @@ def watch_latency(env: dict, runs: int) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--with-tests", action="store_true", help="also time the whole test suite (minutes)")
     args = parser.parse_args()
 
