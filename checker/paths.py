@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+
 TYPE_CHECKING = False           # typing itself costs a grade milliseconds to import
 if TYPE_CHECKING:
     from pathlib import Path
