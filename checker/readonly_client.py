@@ -85,7 +85,7 @@ class ReadOnlyEngine:
             return too_slow(self.endpoint.where, self.timeout)
         return unreachable(self.endpoint.where)
 
-    def _path(self, path: str, params: dict | None, versioned: bool) -> str:
+    def _path(self, path: str, params, versioned: bool) -> str:
         prefix = f"/v{self.api_version}" if versioned and self.api_version else ""
         return prefix + path + ("?" + query(params) if params else "")
 
@@ -121,7 +121,7 @@ class ReadOnlyEngine:
                        else engine_gone()) from None
         raise AssertionError("unreachable")
 
-    def stream(self, path: str, params: dict | None = None, timeout: float | None = -1.0) -> Response:
+    def stream(self, path: str, params=None, timeout: float | None = -1.0) -> Response:
         """A response to read as it arrives, on its own connection; `timeout=None` waits forever (events)."""
         connection = self._new_connection(timeout)
         try:

@@ -21,8 +21,10 @@ def quote(text: str) -> str:
     return "".join(chr(b) if b in _UNRESERVED else f"%{b:02X}" for b in text.encode("utf-8", "surrogateescape"))
 
 
-def query(params: dict[str, str]) -> str:
-    return "&".join(f"{quote(str(name))}={quote(str(value))}" for name, value in params.items())
+def query(params) -> str:
+    """A query string from a dict or from (name, value) pairs (a name may repeat: `names=a&names=b`)."""
+    pairs = params.items() if isinstance(params, dict) else params
+    return "&".join(f"{quote(str(name))}={quote(str(value))}" for name, value in pairs)
 
 
 def split_endpoint(url: str) -> tuple[str, str]:

@@ -117,6 +117,8 @@ def test_quote_encodes_as_urllib_does(text):
 
     assert quote(text) == urllib_quote(text, safe="")
     assert query({"filters": text, "all": "1"}) == urlencode({"filters": text, "all": "1"}, quote_via=urllib_quote)
+    pairs = [("names", text), ("names", "busybox:1.36")]
+    assert query(pairs) == urlencode(pairs, quote_via=urllib_quote)
 
 
 @pytest.mark.parametrize("url, expected", [
