@@ -9,6 +9,7 @@ import os
 import sqlite3
 import sys
 import time
+
 from .paths import state_folder
 
 SCHEMA = """

@@ -58,30 +58,6 @@ class Snapshot:
         return None if entry.content is None else FileRead("file", entry.content)
 
 
-class BoundedStream:
-    """A file-like view of the engine's tar stream that stops after `budget` bytes."""
-
-    def __init__(self, chunks, budget: int) -> None:
-        self._chunks, self._buffer, self._budget = iter(chunks), b"", budget
-
-    def read(self, size: int = -1) -> bytes:
-        while (size < 0 or len(self._buffer) < size) and self._budget > 0:
-            chunk = next(self._chunks, b"")
-            if not chunk:
-                break
-            chunk = chunk[: self._budget]
-            self._budget -= len(chunk)
-            self._buffer += chunk
-        size = len(self._buffer) if size < 0 else size
-        out, self._buffer = self._buffer[:size], self._buffer[size:]
-        return out
-
-    @property
-    def exhausted(self) -> bool:
-        """Whether the budget ran out (so the stream may have had more to say)."""
-        return self._budget <= 0
-
-
 def take_snapshot(engine, container_id: str, root: str, budget: int = SNAPSHOT_BUDGET) -> Snapshot:
     """Read `root` in container `container_id` (created, never started) through one archive request."""
     from .tar_stream import BrokenArchive, TarStream
@@ -91,10 +67,17 @@ def take_snapshot(engine, container_id: str, root: str, budget: int = SNAPSHOT_B
     try:
         if response.status != 200:
             return snapshot
-        stream = BoundedStream(iter(lambda: response.read(64 * 1024), b""), budget=budget)
+        left = budget
+
+        def read_within_budget(size: int) -> bytes:
+            nonlocal left
+            data = response.read(min(size, left)) if left > 0 else b""
+            left -= len(data)
+            return data
+
         current = None
         try:
-            tar = TarStream(stream.read)
+            tar = TarStream(read_within_budget)
             for member in tar:
                 parts = clean_relative(member.name)
                 if not parts or len(parts) < 2:
@@ -106,7 +89,7 @@ def take_snapshot(engine, container_id: str, root: str, budget: int = SNAPSHOT_B
                 snapshot.entries["/".join(parts[1:])] = _entry(tar, member)
         except (BrokenArchive, OSError):
             return snapshot                   # cut short: `current` stays incomplete
-        if current is not None and not stream.exhausted:
+        if current is not None and left > 0:               # the budget did not cut the stream short
             snapshot.complete.add(current)
         return snapshot
     finally:
