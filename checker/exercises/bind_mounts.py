@@ -47,7 +47,8 @@ LIVE_EDITS = Exercise(
                 hint=("lab-live could write into your site folder. Remove it (`docker rm -f lab-live`) and run it "
                       'again with :ro after /var/www: `-v "$WORKSPACE/site":/var/www:ro`.')),
         Mistake("server left the foreground", (DRAFT, f'docker run -d --name lab-live -v "$WORKSPACE/site":/var/www:ro '
-                                                      f"{IMAGE} httpd -p 8080 -h /var/www", EDIT),
+                                                      f"{IMAGE} httpd -p 8080 -h /var/www",
+                                             "docker wait lab-live", EDIT),   # the end state: it has exited
                 "lab-live is not running",
                 hint=("lab-live stopped: without -f, httpd moves to the background, the container's main process "
                       "ends, and the container with it. Remove it (`docker rm lab-live`) and run it again with "
