@@ -1,3 +1,3 @@
-from .quick import run
+from checker.ways_in.fast import run
 
 run()

@@ -11,12 +11,12 @@ import uuid
 import docker
 import pytest
 
-from checker.actions import apply_reset, plan_reset, run_commands
-from checker.engine import EnvironmentProblem, connect, connect_readonly
-from checker.exercise import Exercise
+from checker.ways_in.reset_and_solve import apply_reset, plan_reset, run_commands
+from checker.engine.connect import EnvironmentProblem, connect, connect_readonly
+from checker.grading.exercise import Exercise
 from checker.exercises import BY_ID, COURSE
-from checker.grading import grade
-from checker.view import EngineView
+from checker.grading.run import grade
+from checker.reading.view import EngineView
 
 TEST_LABEL = "org.docker-volumes-course.test"
 RUN_ID = uuid.uuid4().hex[:8]
@@ -99,7 +99,7 @@ def grade_now(client: docker.DockerClient, exercise: Exercise, **view_options):
 
 def solve(client: docker.DockerClient, exercise: Exercise) -> None:
     """The same path as `labcheck solve`: prerequisites first, then the reference commands."""
-    from checker.cli import solve_with_prerequisites
+    from checker.ways_in.cli import solve_with_prerequisites
     engine = readonly()
     try:
         solve_with_prerequisites(exercise, engine, client)

@@ -5,7 +5,7 @@ import io
 import os
 import tarfile
 
-from checker.archive_checks import archive_members, host_archive, kind_of, read_archive
+from checker.grading.archive_checks import archive_members, host_archive, kind_of, read_archive
 
 
 def make_tar(path, files, mode="w:gz"):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.evidence import check_file, file_bytes, signed
+from checker.classroom.evidence import check_file, file_bytes, signed
 from checker.exercises import BY_ID, COURSE
 
 from .conftest import reset_all, solve

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.cli import main
+from checker.ways_in.cli import main
 from checker.exercises import BY_ID, COURSE
 
 from .conftest import solve

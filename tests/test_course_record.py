@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from checker import cli
+from checker.ways_in import cli
 from checker.exercises import BY_ID, COURSE, EXERCISES_OF, IMAGES, LESSONS, MODULES
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,7 +4,7 @@ from __future__ import annotations
 import gzip
 import os
 
-from checker.dump_checks import dated_dumps, host_dump, parse_dump
+from checker.grading.dump_checks import dated_dumps, host_dump, parse_dump
 
 HEADER = """--
 -- PostgreSQL database dump

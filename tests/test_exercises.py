@@ -7,10 +7,10 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from checker.cli import app
+from checker.ways_in.cli import app
 from checker.exercises import COURSE
-from checker.progress import Progress
-from checker.view import EngineView
+from checker.grading.progress import Progress
+from checker.reading.view import EngineView
 
 from .conftest import grade_now, prepare_prerequisites, readonly, reset_exercises, run, solve
 

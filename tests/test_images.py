@@ -14,7 +14,7 @@ from pathlib import Path
 import docker
 import pytest
 
-from checker.cli import LAB_IMAGES
+from checker.ways_in.cli import LAB_IMAGES
 
 LABCHECK = [sys.executable, "-m", "checker"]
 ROOT = Path(__file__).resolve().parent.parent

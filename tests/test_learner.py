@@ -12,7 +12,7 @@ import pytest
 
 from checker.exercises import BY_ID, COURSE
 from checker.paths import workspace_path
-from checker.peek import HELPER_LABEL
+from checker.reading.helper_reads import HELPER_LABEL
 
 from .conftest import RUN_ID, TEST_LABEL, solve
 

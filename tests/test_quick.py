@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from checker.exercises import BY_ID, COURSE
-from checker.quick import grading_request
+from checker.ways_in.fast import grading_request
 from checker.record import record
 
 
@@ -35,7 +35,7 @@ def test_everything_else_goes_to_the_full_cli(argv):
 
 
 def test_grading_loads_none_of_the_heavy_modules(tmp_path):
-    probe = ("import sys, json; from checker.quick import main; code = main(['ex1', '--json']); "
+    probe = ("import sys, json; from checker.ways_in.fast import main; code = main(['ex1', '--json']); "
              "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in "
              "('click', 'rich', 'docker', 'requests', 'http', 'email', 'dataclasses', 'inspect', 'typing', "
              "'tarfile', 'shutil', 'concurrent', 'logging', 'pathlib', 'hashlib', 'base64', 'textwrap'))), "

@@ -2,7 +2,7 @@
 learner against a rootless engine (tools/rootless.sh); on any other engine they skip.
 
 Rootless Docker maps container UIDs to other numbers on the host; ex16 grades a host file's owner, so
-labcheck must know the map (checker/idmap.py). These tests hold it against what the engine really does.
+labcheck must know the map (checker/reading/idmap.py). These tests hold it against what the engine really does.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from checker.idmap import host_uid
+from checker.reading.idmap import host_uid
 
 from .conftest import IMAGE, RUN_ID, TEST_LABEL, readonly
 

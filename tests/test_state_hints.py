@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from checker.exercises import COURSE
-from checker.progress import Progress
-from checker.report import CheckReport, ExerciseReport
-from checker.state_hints import next_hint
+from checker.grading.progress import Progress
+from checker.grading.report import CheckReport, ExerciseReport
+from checker.grading.state_hints import next_hint
 
 EXERCISE = next(e for e in COURSE if len(e.mistakes) >= 2)
 

@@ -1,4 +1,4 @@
-"""checker.tar_stream reads what tarfile reads, in every header format, and refuses what is not a tar archive.
+"""checker.reading.tar_stream reads what tarfile reads, in every header format, and refuses what is not a tar archive.
 
 The engine's own archives are read through it in every engine test (test_volume_files, test_exercises);
 these cover the formats and the damage an engine on this machine does not produce.
@@ -10,7 +10,7 @@ import tarfile
 
 import pytest
 
-from checker.tar_stream import BLOCK, BrokenArchive, TarStream
+from checker.reading.tar_stream import BLOCK, BrokenArchive, TarStream
 
 ENTRIES = [
     ("data/notes.txt", "file", b"hello from a volume\n"),

@@ -17,7 +17,7 @@ import time
 import pytest
 
 from checker import __version__
-from checker.cli import main
+from checker.ways_in.cli import main
 from checker.exercises import BY_ID, COURSE
 
 from .conftest import solve

@@ -1,5 +1,5 @@
 """The engine's RFC 3339 times, read to the nanosecond."""
-from checker.times import engine_time
+from checker.reading.times import engine_time
 
 
 def test_engine_times_keep_their_fraction_and_zone():

@@ -13,8 +13,8 @@ import docker
 import pytest
 
 from checker.exercises import BY_ID, COURSE
-from checker.peek import HELPER_LABEL
-from checker.readonly_client import ReadOnlyEngine
+from checker.reading.helper_reads import HELPER_LABEL
+from checker.engine.readonly import ReadOnlyEngine
 
 from .conftest import TEST_LABEL, RUN_ID, grade_now, readonly, reset_all, run, solve
 from .fakes import DyingProxy, StallingProxy
@@ -254,7 +254,7 @@ def test_the_helper_copies_nothing_into_an_empty_volume(fresh, labelled):
     """A helper mounts with nocopy at a path no image has: an empty volume stays empty."""
     make_volume, _ = labelled
     name = make_volume(f"test-empty-{RUN_ID}")
-    from checker.view import EngineView
+    from checker.reading.view import EngineView
     with EngineView(readonly(), host_reads=False) as view:
         assert view.read_volume_file(name, "bin/sh").status == "missing"
     mountpoint = fresh.api.inspect_volume(name)["Mountpoint"]
@@ -284,12 +284,12 @@ def test_a_helper_left_by_a_killed_run_is_removed_by_the_next_run(fresh, tmp_pat
 
 
 def test_grading_sends_only_get_besides_creating_and_removing_its_own_helpers(fresh, monkeypatch):
-    from checker import peek
-    from checker.grading import grade
-    from checker.view import EngineView
+    from checker.reading import helper_reads as peek
+    from checker.grading.run import grade
+    from checker.reading.view import EngineView
 
     solve(fresh, BY_ID["ex3"])              # a volume no container mounts: the engine route needs a helper
-    from checker import wire
+    from checker.engine import wire
 
     engine = readonly()
     sent, other = [], []

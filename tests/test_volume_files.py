@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 
-from checker.volume_files import clean_relative, read_from_host
+from checker.reading.volume_files import clean_relative, read_from_host
 
 
 def test_reads_a_small_file(tmp_path):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 import tarfile
 
-from checker.volume_files import DEFAULT_LIMIT
-from checker.volume_snapshot import take_snapshot
+from checker.reading.volume_files import DEFAULT_LIMIT
+from checker.reading.volume_snapshot import take_snapshot
 
 ROOT = "/labcheck-volume-9f3c"
 

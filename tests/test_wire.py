@@ -1,4 +1,4 @@
-"""checker/wire.py against canned engine answers on a socket pair: every body framing the engine uses."""
+"""checker/engine/wire.py against canned engine answers on a socket pair: every body framing the engine uses."""
 from __future__ import annotations
 
 import socket
@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from checker.wire import Connection, Disconnected, ProtocolError, query, quote, split_endpoint
+from checker.engine.wire import Connection, Disconnected, ProtocolError, query, quote, split_endpoint
 
 
 class CannedPeer:

@@ -132,9 +132,9 @@ reset("{exercise}")"""),
 def module(number: int, slug: str, title: str, summary: str, exercise: str) -> str:
     volume = f"lab-{slug}"
     return f'''"""Lesson {number}: {title}."""
-from ..checks import volume_exists
-from ..exercise import Exercise, Mistake, Owned
-from ..lesson import Lesson
+from checker.grading.checks import volume_exists
+from checker.grading.exercise import Exercise, Mistake, Owned
+from checker.grading.lesson import Lesson
 
 LESSON = Lesson(
     number={number}, slug={json.dumps(slug)}, title={json.dumps(title)},

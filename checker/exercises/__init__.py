@@ -4,8 +4,8 @@ Each module defines its ``LESSON`` record and its ``EXERCISES``; everything else
 (lesson and lab paths, the table of contents, the lesson tables, the doctor's
 image list) follows from these lists or is checked against them.
 """
-from ..exercise import Exercise
-from ..lesson import Lesson
+from checker.grading.exercise import Exercise
+from checker.grading.lesson import Lesson
 from . import (anonymous, backup, bind_mounts, compose, compose_stacks, data_loss, database_backups, databases, ephemeral,
                mount_syntax, named_volumes, node_modules, postgres_18, shared_volumes, tmpfs, volume_drivers,
                volume_init)

@@ -1,8 +1,8 @@
 """Lesson 5: anonymous volumes: where they come from, why they pile up, naming and rescuing them."""
-from ..checks import (container_absent, container_exists, container_image, file_in_mount, has_mount, volume_exists,
+from checker.grading.checks import (container_absent, container_exists, container_image, file_in_mount, has_mount, volume_exists,
                       volume_file)
-from ..exercise import Exercise, Mistake, Owned
-from ..lesson import Lesson
+from checker.grading.exercise import Exercise, Mistake, Owned
+from checker.grading.lesson import Lesson
 
 LESSON = Lesson(
     number=5, slug="anonymous-volumes", title="Anonymous volumes",

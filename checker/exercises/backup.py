@@ -1,8 +1,8 @@
 """Lesson 9: backing up a volume to an archive, restoring it, and cloning a volume."""
-from ..archive_checks import host_archive
-from ..checks import volume_exists, volume_file
-from ..exercise import Exercise, Mistake, Owned
-from ..lesson import Lesson
+from checker.grading.archive_checks import host_archive
+from checker.grading.checks import volume_exists, volume_file
+from checker.grading.exercise import Exercise, Mistake, Owned
+from checker.grading.lesson import Lesson
 
 LESSON = Lesson(
     number=9, slug="backup-restore", title="Backup and restore",

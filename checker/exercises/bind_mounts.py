@@ -1,8 +1,8 @@
 """Lesson 6: bind mounts: live edits, read-only configuration files, missing host paths, file ownership."""
-from ..checks import (container_exists, container_file, container_finished, container_running, container_user,
+from checker.grading.checks import (container_exists, container_file, container_finished, container_running, container_user,
                       has_mount, host_file)
-from ..exercise import Exercise, Mistake, Owned
-from ..lesson import Lesson
+from checker.grading.exercise import Exercise, Mistake, Owned
+from checker.grading.lesson import Lesson
 
 LESSON = Lesson(
     number=6, slug="bind-mounts", title="Bind mounts",

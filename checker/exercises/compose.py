@@ -1,7 +1,7 @@
 """Lesson 10: volumes in Docker Compose: project-named volumes, down versus down -v, external volumes."""
-from ..checks import container_absent, container_exists, has_mount, host_file, volume_exists, volume_file
-from ..exercise import Exercise, Mistake, Owned
-from ..lesson import Lesson
+from checker.grading.checks import container_absent, container_exists, has_mount, host_file, volume_exists, volume_file
+from checker.grading.exercise import Exercise, Mistake, Owned
+from checker.grading.lesson import Lesson
 
 LESSON = Lesson(
     number=10, slug="compose-volumes", title="Volumes in Docker Compose",

@@ -1,9 +1,9 @@
 """Lesson 14: Compose for real stacks: healthchecks, depends_on conditions, one-shot init services, initdb.d."""
-from ..checks import (container_exists, container_finished, container_running, has_mount, host_file, volume_exists,
+from checker.grading.checks import (container_exists, container_finished, container_running, has_mount, host_file, volume_exists,
                       volume_file)
-from ..compose_checks import healthcheck_runs, is_healthy, waits_for
-from ..exercise import Exercise, Mistake
-from ..lesson import Lesson
+from checker.grading.compose_checks import healthcheck_runs, is_healthy, waits_for
+from checker.grading.exercise import Exercise, Mistake
+from checker.grading.lesson import Lesson
 from .compose import compose_file, project_owns
 
 LESSON = Lesson(

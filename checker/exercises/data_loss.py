@@ -1,8 +1,8 @@
 """Lesson 13: the mistakes that lose data, and two habits against them."""
-from ..checks import (container_exists, container_finished, container_read_only_root, has_mount, volume_exists,
+from checker.grading.checks import (container_exists, container_finished, container_read_only_root, has_mount, volume_exists,
                       volume_file)
-from ..exercise import Exercise, Mistake, Owned
-from ..lesson import Lesson
+from checker.grading.exercise import Exercise, Mistake, Owned
+from checker.grading.lesson import Lesson
 
 LESSON = Lesson(
     number=13, slug="data-loss", title="The mistakes that lose data",

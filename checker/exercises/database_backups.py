@@ -1,9 +1,9 @@
 """Lesson 17: consistent backups of a database: a stopped server's volume in a tar, and dated dumps kept N deep."""
-from ..archive_checks import archive_taken_while_stopped, host_archive
-from ..checks import container_exists, has_mount
-from ..dump_checks import dated_dumps
-from ..exercise import Exercise, Mistake, Owned
-from ..lesson import Lesson
+from checker.grading.archive_checks import archive_taken_while_stopped, host_archive
+from checker.grading.checks import container_exists, has_mount
+from checker.grading.dump_checks import dated_dumps
+from checker.grading.exercise import Exercise, Mistake, Owned
+from checker.grading.lesson import Lesson
 from .databases import wait_for
 
 LESSON = Lesson(

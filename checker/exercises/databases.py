@@ -1,9 +1,9 @@
 """Lesson 12: database state in volumes, dumps, and a major-version upgrade (PostgreSQL 15 to 17)."""
-from ..checks import (container_exists, container_image, container_recreated_after, container_running, has_mount,
+from checker.grading.checks import (container_exists, container_image, container_recreated_after, container_running, has_mount,
                       volume_exists, volume_file)
-from ..dump_checks import host_dump
-from ..exercise import Exercise, Mistake, Owned
-from ..lesson import Lesson
+from checker.grading.dump_checks import host_dump
+from checker.grading.exercise import Exercise, Mistake, Owned
+from checker.grading.lesson import Lesson
 
 LESSON = Lesson(
     number=12, slug="databases", title="Databases: state, dumps and major-version upgrades",

@@ -1,8 +1,8 @@
 """Lesson 1: containers are ephemeral (the writable layer, copy-on-write, docker diff)."""
-from ..checks import (container_exists, container_file, container_finished, container_image, has_mount, layer_change,
+from checker.grading.checks import (container_exists, container_file, container_finished, container_image, has_mount, layer_change,
                       layer_lacks, no_mount_at, volume_exists, volume_file, volume_file_older_than)
-from ..exercise import Exercise, Mistake, Owned
-from ..lesson import Lesson
+from checker.grading.exercise import Exercise, Mistake, Owned
+from checker.grading.lesson import Lesson
 
 LESSON = Lesson(
     number=1, slug="ephemeral", title="Containers are ephemeral",

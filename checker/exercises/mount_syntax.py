@@ -1,8 +1,8 @@
 """Lesson 3: -v versus --mount, read-only mounts, labels, and what prune removes."""
-from ..checks import (container_exists, container_finished, has_mount, volume_absent, volume_exists, volume_file,
+from checker.grading.checks import (container_exists, container_finished, has_mount, volume_absent, volume_exists, volume_file,
                       volume_file_absent)
-from ..exercise import Exercise, Mistake, Owned
-from ..lesson import Lesson
+from checker.grading.exercise import Exercise, Mistake, Owned
+from checker.grading.lesson import Lesson
 
 LESSON = Lesson(
     number=3, slug="mount-syntax", title="`-v` versus `--mount`, read-only mounts, and pruning",

@@ -1,8 +1,8 @@
 """Lesson 2: named volumes (create, mount, share across containers, inspect, remove)."""
-from ..checks import (container_absent, container_exists, container_finished, has_mount, volume_exists,
+from checker.grading.checks import (container_absent, container_exists, container_finished, has_mount, volume_exists,
                       volume_file)
-from ..exercise import Exercise, Mistake, Owned
-from ..lesson import Lesson
+from checker.grading.exercise import Exercise, Mistake, Owned
+from checker.grading.lesson import Lesson
 
 LESSON = Lesson(
     number=2, slug="named-volumes", title="Named volumes",

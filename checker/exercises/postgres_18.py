@@ -1,9 +1,9 @@
 """Lesson 16: PostgreSQL 18's data layout, and moving a 17 database into it with the newer client's dump."""
-from ..checks import (container_exists, container_image, container_running, has_mount, no_mount_at, volume_exists,
+from checker.grading.checks import (container_exists, container_image, container_running, has_mount, no_mount_at, volume_exists,
                       volume_file)
-from ..dump_checks import host_dump
-from ..exercise import Exercise, Mistake, Owned
-from ..lesson import Lesson
+from checker.grading.dump_checks import host_dump
+from checker.grading.exercise import Exercise, Mistake, Owned
+from checker.grading.lesson import Lesson
 from .databases import wait_for
 
 LESSON = Lesson(

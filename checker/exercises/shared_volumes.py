@@ -1,7 +1,7 @@
 """Lesson 8: several containers, one volume: one writer with read-only readers, and one file per writer."""
-from ..checks import container_exists, container_finished, container_running, has_mount, volume_exists, volume_file
-from ..exercise import Exercise, Mistake, Owned
-from ..lesson import Lesson
+from checker.grading.checks import container_exists, container_finished, container_running, has_mount, volume_exists, volume_file
+from checker.grading.exercise import Exercise, Mistake, Owned
+from checker.grading.lesson import Lesson
 
 LESSON = Lesson(
     number=8, slug="shared-volumes", title="Several containers, one volume",

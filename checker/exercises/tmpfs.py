@@ -1,8 +1,8 @@
 """Lesson 7: tmpfs mounts: in memory only, size and mode, gone when the container stops."""
-from ..checks import (container_exists, container_file, container_finished, container_running, container_stopped,
+from checker.grading.checks import (container_exists, container_file, container_finished, container_running, container_stopped,
                       has_mount, layer_lacks)
-from ..exercise import Exercise, Mistake, Owned
-from ..lesson import Lesson
+from checker.grading.exercise import Exercise, Mistake, Owned
+from checker.grading.lesson import Lesson
 
 LESSON = Lesson(
     number=7, slug="tmpfs", title="tmpfs mounts",

@@ -1,7 +1,7 @@
 """Lesson 11: volume drivers and the local driver's options (tmpfs- and folder-backed named volumes)."""
-from ..checks import (container_exists, container_finished, has_mount, host_file, volume_exists, volume_options)
-from ..exercise import Exercise, Mistake, Owned
-from ..lesson import Lesson
+from checker.grading.checks import (container_exists, container_finished, has_mount, host_file, volume_exists, volume_options)
+from checker.grading.exercise import Exercise, Mistake, Owned
+from checker.grading.lesson import Lesson
 from .compose import compose_file, project_owns
 
 LESSON = Lesson(

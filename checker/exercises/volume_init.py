@@ -1,8 +1,8 @@
 """Lesson 4: volume initialisation from image content, and what a bind mount does instead."""
-from ..checks import (container_exists, container_file, container_finished, container_image, has_mount,
+from checker.grading.checks import (container_exists, container_file, container_finished, container_image, has_mount,
                       host_file_absent, volume_exists, volume_file)
-from ..exercise import Exercise, Mistake, Owned
-from ..lesson import Lesson
+from checker.grading.exercise import Exercise, Mistake, Owned
+from checker.grading.lesson import Lesson
 
 LESSON = Lesson(
     number=4, slug="volume-init", title="How a new volume gets its first files",

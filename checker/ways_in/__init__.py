@@ -1,0 +1,1 @@
+"""The ways in: the `labcheck` command (fast entry and full CLI), watch, reset and solve."""
