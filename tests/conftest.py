@@ -18,6 +18,8 @@ from checker.exercises import BY_ID, COURSE
 from checker.grading.run import grade
 from checker.reading.view import EngineView
 
+pytest_plugins = ("tests.exercise_order",)
+
 TEST_LABEL = "org.docker-volumes-course.test"
 RUN_ID = uuid.uuid4().hex[:8]
 IMAGE = "busybox:1.36"
@@ -47,8 +49,13 @@ def client() -> docker.DockerClient:
         pytest.fail(f"these tests need a Docker Engine: {problem.summary} ({problem.advice}) -- run `make test`")
     yield engine
     remove_labelled(engine)
-    reset_all(engine)
+    reset_exercises(engine, [e for e in COURSE if e.id in TOUCHED])
     engine.close()
+
+
+TOUCHED: set[str] = set()
+"""Exercises whose resources this test process may have made: reset at the end of the session. With
+pytest-xdist, each worker resets only its own, never what another worker is using."""
 
 
 def readonly():
@@ -56,10 +63,11 @@ def readonly():
 
 
 def remove_labelled(engine: docker.DockerClient) -> None:
-    api = engine.api
-    for c in api.containers(all=True, filters={"label": TEST_LABEL}):
+    """Remove what this test process labelled (its RUN_ID): another xdist worker's resources stay."""
+    api, mine = engine.api, f"{TEST_LABEL}={RUN_ID}"
+    for c in api.containers(all=True, filters={"label": mine}):
         api.remove_container(c["Id"], force=True, v=True)
-    for v in (api.volumes(filters={"label": TEST_LABEL}) or {}).get("Volumes") or ():
+    for v in (api.volumes(filters={"label": mine}) or {}).get("Volumes") or ():
         try:
             api.remove_volume(v["Name"], force=True)
         except docker.errors.NotFound:
@@ -67,6 +75,7 @@ def remove_labelled(engine: docker.DockerClient) -> None:
 
 
 def reset_exercises(client: docker.DockerClient, exercises) -> list[str]:
+    TOUCHED.update(e.id for e in exercises)
     engine = readonly()
     try:
         return apply_reset(plan_reset(list(exercises), EngineView(engine)), client)
@@ -98,7 +107,8 @@ def grade_now(client: docker.DockerClient, exercise: Exercise, **view_options):
 
 
 def solve(client: docker.DockerClient, exercise: Exercise) -> None:
-    """The same path as `labcheck solve`: prerequisites first, then the reference commands."""
+    """The same path as `labcheck solve`: prerequisites first (unless they pass), then the reference commands."""
+    TOUCHED.update(e.id for e in lineage(exercise))
     from checker.ways_in.cli import solve_with_prerequisites
     engine = readonly()
     try:
@@ -107,9 +117,20 @@ def solve(client: docker.DockerClient, exercise: Exercise) -> None:
         engine.close()
 
 
-def prepare_prerequisites(client: docker.DockerClient, exercise: Exercise) -> None:
+def lineage(exercise: Exercise) -> list[Exercise]:
+    """`exercise` and everything it builds on, however far back."""
+    found = [exercise]
     for earlier in exercise.builds_on:
-        solve(client, BY_ID[earlier])
+        found += [e for e in lineage(BY_ID[earlier]) if e not in found]
+    return found
+
+
+def prepare_prerequisites(client: docker.DockerClient, exercise: Exercise) -> None:
+    """Solve what `exercise` builds on, unless it passes already (a started database is kept, not started again)."""
+    for earlier in exercise.builds_on:
+        if not grade_now(client, BY_ID[earlier]).passed:
+            prepare_prerequisites(client, BY_ID[earlier])
+            solve(client, BY_ID[earlier])
 
 
 def run(commands, stop_on_failure: bool = True) -> None:
@@ -152,3 +173,19 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("book")
         for line in SUMMARY:
             terminalreporter.write_line(line)
+
+
+ENGINE_FIXTURES = {"client", "clean_engine", "old_engine"}
+"""Fixtures that reach a Docker Engine: `client` (and `fresh`, `labelled` and every fixture built on it), and the
+second engines that tools/engine.sh starts."""
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Every test that uses an engine fixture carries the engine mark, so `-m "not engine"` (make check) never
+    reaches one. Runs before -m deselects anything, so the whole suite is held to it on every run."""
+    unmarked = [item.nodeid for item in items
+                if ENGINE_FIXTURES & set(getattr(item, "fixturenames", ())) and item.get_closest_marker("engine") is None]
+    if unmarked:
+        raise pytest.UsageError("these tests use the engine but lack @pytest.mark.engine (or pytestmark = "
+                                "pytest.mark.engine in their module):\n  " + "\n  ".join(unmarked))

@@ -12,10 +12,37 @@ from checker.exercises import COURSE
 from checker.grading.progress import Progress
 from checker.reading.view import EngineView
 
-from .conftest import grade_now, prepare_prerequisites, readonly, reset_exercises, run, solve
+from .exercise_order import family_of
+from .conftest import grade_now, prepare_prerequisites, readonly, remove_labelled, reset_exercises, run, solve
+
+
+def dependents(exercise) -> list:
+    """Every exercise that builds on `exercise`, however far down."""
+    found = []
+    for later in COURSE:
+        if exercise.id in later.builds_on:
+            found += [later, *dependents(later)]
+    return found
+
+
+def by_family(*values, exercise):
+    return pytest.param(*values, marks=pytest.mark.xdist_group(family_of(exercise)))
+
 
 IDS = [e.id for e in COURSE]
-MISTAKES = [(e, m) for e in COURSE for m in e.mistakes]
+EXERCISES = [by_family(e, exercise=e) for e in COURSE]
+MISTAKES = [by_family(e, m, exercise=e) for e in COURSE for m in e.mistakes]
+MISTAKE_IDS = [f"{e.id}-{m.what.replace(' ', '-')}" for e in COURSE for m in e.mistakes]
+
+
+@pytest.fixture
+def fresh(client, request):
+    """This exercise's resources and those of every exercise built on it removed, before the test; what it
+    builds on is kept (solved again only if it no longer passes). Other families are not touched."""
+    exercise = request.node.callspec.params["exercise"]
+    assert reset_exercises(client, [exercise, *dependents(exercise)]) == []
+    yield client
+    remove_labelled(client)
 
 
 def first_failure_message(report) -> str:
@@ -24,7 +51,8 @@ def first_failure_message(report) -> str:
     return failure.message
 
 
-@pytest.mark.parametrize("exercise", COURSE, ids=IDS)
+@pytest.mark.engine
+@pytest.mark.parametrize("exercise", EXERCISES, ids=IDS)
 def test_fresh_state_fails_with_specific_message(fresh, exercise):
     prepare_prerequisites(fresh, exercise)
     report = grade_now(fresh, exercise)
@@ -35,15 +63,18 @@ def test_fresh_state_fails_with_specific_message(fresh, exercise):
     assert failure.found and failure.expected and failure.next_step, failure
 
 
-@pytest.mark.parametrize("exercise", COURSE, ids=IDS)
+@pytest.mark.engine
+@pytest.mark.parametrize("exercise", EXERCISES, ids=IDS)
 def test_reference_solution_passes(fresh, exercise):
+    prepare_prerequisites(fresh, exercise)
     solve(fresh, exercise)
     report = grade_now(fresh, exercise)
     assert report.passed, str(report)
     assert all(c.passed is True for c in report.checks)
 
 
-@pytest.mark.parametrize("exercise,mistake", MISTAKES, ids=[f"{e.id}-{m.what.replace(' ', '-')}" for e, m in MISTAKES])
+@pytest.mark.engine
+@pytest.mark.parametrize("exercise,mistake", MISTAKES, ids=MISTAKE_IDS)
 def test_common_mistake_gets_its_own_message(fresh, exercise, mistake):
     prepare_prerequisites(fresh, exercise)
     fresh_message = first_failure_message(grade_now(fresh, exercise))
@@ -78,7 +109,8 @@ def lookalikes(name: str) -> list[str]:
     return [f"{name}-old", f"my-{name}", f"{name}2", f"{name}_", f"x{name}"]
 
 
-@pytest.mark.parametrize("exercise", COURSE, ids=IDS)
+@pytest.mark.engine
+@pytest.mark.parametrize("exercise", EXERCISES, ids=IDS)
 def test_reset_returns_to_fresh_and_spares_lookalikes(fresh, labelled, exercise):
     make_volume, make_container = labelled
     decoy_volumes = [make_volume(n) for v in exercise.owns.volumes + exercise.owns.containers for n in lookalikes(v)]

@@ -13,13 +13,16 @@ import docker
 import pytest
 
 from checker.exercises import BY_ID, COURSE
-from checker.reading.helper_reads import HELPER_LABEL
+from checker.engine.helper_client import HELPER_LABEL, HelperClient
 from checker.engine.readonly import ReadOnlyEngine
 
-from .conftest import TEST_LABEL, RUN_ID, grade_now, readonly, reset_all, run, solve
+from .conftest import IMAGE, TEST_LABEL, RUN_ID, grade_now, readonly, reset_all, run, solve
+from .engine_recorder import RecordingProxy
 from .fakes import DyingProxy, StallingProxy
 from .snapshot import engine_snapshot, settled_snapshot
 from .test_images import clean_engine  # noqa: F401  (a second engine with no images, started by the fixture)
+
+pytestmark = pytest.mark.engine
 
 LABCHECK = [sys.executable, "-m", "checker"]
 GRADING_EVENTS = {("container", "archive-path"), ("volume", "mount"), ("volume", "unmount")}
@@ -46,14 +49,23 @@ def labcheck_with_peak_rss(*args, env=None) -> tuple[subprocess.CompletedProcess
                 usage.ru_maxrss)
 
 
-def grade_everything_repeatedly(rounds: int = 3) -> None:
-    for _ in range(rounds):
-        for host_reads in ("1", "0"):
-            done = labcheck("grade", "--all", "--json", env={"LABCHECK_HOST_READS": host_reads})
-            assert done.returncode in (0, 1), done.stderr
-            assert len(json.loads(done.stdout)["exercises"]) == len(COURSE)
-        for exercise in COURSE:
-            grade_now(None, exercise)
+def grade_everything_repeatedly(host: str, rounds: int = 3) -> None:
+    """`grade --all` on both read routes and each exercise in process, `rounds` times, all through `host`."""
+    saved = os.environ.get("DOCKER_HOST")
+    os.environ["DOCKER_HOST"] = host
+    try:
+        for _ in range(rounds):
+            for host_reads in ("1", "0"):
+                done = labcheck("grade", "--all", "--json", env={"LABCHECK_HOST_READS": host_reads})
+                assert done.returncode in (0, 1), done.stderr
+                assert len(json.loads(done.stdout)["exercises"]) == len(COURSE)
+            for exercise in COURSE:
+                grade_now(None, exercise)
+    finally:
+        if saved is None:
+            os.environ.pop("DOCKER_HOST")
+        else:
+            os.environ["DOCKER_HOST"] = saved
 
 
 def is_healthcheck_event(client, event) -> bool:
@@ -94,21 +106,44 @@ def leftover_helpers(client) -> list[dict]:
 
 
 def assert_grading_changes_nothing(client) -> None:
+    """Grading changes nothing, and every request it sends is a GET but the helper's create and delete."""
     before = settled_snapshot(client)
     since = time.time()
-    grade_everything_repeatedly()
+    with RecordingProxy("/var/run/docker.sock") as proxy:
+        grade_everything_repeatedly(proxy.host)
     until = time.time() + 0.5
     assert engine_snapshot(client) == before
     assert leftover_helpers(client) == []
     assert events_between(client, since, until) <= GRADING_EVENTS | HELPER_EVENTS
+    assert len(proxy.requests) > 6 * len(COURSE)
+    assert_only_helper_writes(proxy.non_get())
+
+
+def assert_only_helper_writes(sent: list[tuple[str, str, dict | None]]) -> None:
+    """Every non-GET is a helper's create (labelled, never started, no network, read-only nocopy mounts) or
+    the delete of a container (never its volumes); as many deletes as creates; no other method, no volume."""
+    creates = [(target, body) for method, target, body in sent if method == "POST"]
+    deletes = [target for method, target, _ in sent if method == "DELETE"]
+    assert {method for method, *_ in sent} <= {"POST", "DELETE"}, sent
+    assert len(deletes) >= len(creates), sent
+    for target, body in creates:
+        assert target.split("/", 2)[-1] == "containers/create", target
+        assert HELPER_LABEL in body["Labels"] and body["Cmd"] == ["/labcheck-helper-never-starts"], body
+        assert body["NetworkDisabled"] and body["HostConfig"]["NetworkMode"] == "none", body
+        volume_mounts = [m for m in body["HostConfig"]["Mounts"] if m["Type"] == "volume"]
+        assert volume_mounts and all(m["ReadOnly"] and m["VolumeOptions"]["NoCopy"] for m in volume_mounts), body
+        assert {m["Type"] for m in body["HostConfig"]["Mounts"]} <= {"volume", "tmpfs"}, body
+    for target in deletes:
+        path, _, params = target.partition("?")
+        assert path.split("/")[-2] == "containers" and "v=0" in params.split("&"), target
 
 
 @pytest.mark.slow
 def test_grading_is_read_only_in_fresh_solved_and_mistaken_states(fresh):
-    assert_grading_changes_nothing(fresh)                       # fresh
+    assert_grading_changes_nothing(fresh)             # fresh
     for exercise in COURSE:
         solve(fresh, exercise)
-    assert_grading_changes_nothing(fresh)                       # everything solved
+    assert_grading_changes_nothing(fresh)             # everything solved
     reset_all(fresh)
     for exercise in (e for e in COURSE if e.mistakes):          # one mistake per exercise, side by side
         if all(fresh.api.containers(all=True, filters={"name": f"^/{c}$"}) == [] for c in exercise.owns.containers):
@@ -284,47 +319,98 @@ def test_a_helper_left_by_a_killed_run_is_removed_by_the_next_run(fresh, tmp_pat
 
 
 def test_grading_sends_only_get_besides_creating_and_removing_its_own_helpers(fresh, monkeypatch):
-    from checker.reading import helper_reads as peek
+    """In process: every request leaves through the wire, and the non-GET ones all through the helper client."""
+    from checker.engine import wire
     from checker.grading.run import grade
     from checker.reading.view import EngineView
 
     solve(fresh, BY_ID["ex3"])              # a volume no container mounts: the engine route needs a helper
-    from checker.engine import wire
-
-    engine = readonly()
-    sent, other = [], []
-    on_the_wire, original_request = wire.Connection.request, peek._request
+    sent, through_helper_client = [], []
+    on_the_wire, helper_send = wire.Connection.request, HelperClient._send
 
     def spy(connection, method, target, body=None, headers=None):
-        sent.append(method)                 # every request any connection sends, as it goes out
+        sent.append((method, target, json.loads(body) if body else None))
         return on_the_wire(connection, method, target, body, headers)
 
-    def request_spy(engine_, method, path, params=None, body=None):
-        status, answer = original_request(engine_, method, path, params, body)
-        other.append((method, path.lstrip("/"), status, body))
-        return status, answer
+    def helper_spy(client, method, path, params=None, body=None):
+        through_helper_client.append(method)
+        return helper_send(client, method, path, params, body)
     monkeypatch.setattr(wire.Connection, "request", spy)
-    monkeypatch.setattr(peek, "_request", request_spy)
+    monkeypatch.setattr(HelperClient, "_send", helper_spy)
+    engine = readonly()
     try:
         for exercise in COURSE:
             with EngineView(engine, host_reads=False) as view:
                 grade(exercise, view)
     finally:
         engine.close()
-    # Besides GET, only the helper's create and delete went out, each through peek's one request function.
-    assert sent.count("GET") > len(COURSE) and set(sent) <= {"GET", "POST", "DELETE"}
-    assert sorted(m for m in sent if m != "GET") == sorted(method for method, *_ in other)
+    non_get = [request for request in sent if request[0] != "GET"]
+    assert non_get and sorted(m for m, *_ in non_get) == sorted(through_helper_client)
+    assert_only_helper_writes(non_get)
     assert not [name for name in vars(ReadOnlyEngine) if name.lower() in ("post", "put", "delete", "patch", "head")]
-    creates = [o for o in other if o[0] == "POST"]
-    deletes = [o for o in other if o[0] == "DELETE"]
-    assert creates and len(creates) == len(deletes), other
-    assert all(path == "containers/create" and status == 201 for _, path, status, _ in creates), creates
-    for *_, body in creates:
-        assert HELPER_LABEL in body["Labels"] and body["HostConfig"]["NetworkMode"] == "none"
-        volume_mounts = [m for m in body["HostConfig"]["Mounts"] if m["Type"] == "volume"]
-        assert volume_mounts and all(m["ReadOnly"] and m["VolumeOptions"]["NoCopy"] for m in volume_mounts)
-    assert all(path.startswith("containers/") and status == 204 for _, path, status, _ in deletes), deletes
+    assert {name for name in vars(HelperClient) if not name.startswith("__")} == {"_send", "create", "archive", "remove"}
     assert leftover_helpers(fresh) == []
+
+
+def test_the_helper_client_removes_only_containers_that_carry_its_label(fresh, labelled):
+    from checker.engine.helper_client import HelperRefused
+
+    _, make_container = labelled
+    name = make_container(f"test-not-a-helper-{RUN_ID}")
+    engine = readonly()
+    try:
+        engine.negotiate()
+        client = HelperClient(engine.endpoint, engine.api_version, engine.timeout)
+        with pytest.raises(HelperRefused):
+            client.remove(fresh.api.inspect_container(name)["Id"], fresh.api.inspect_container(name)["Config"]["Labels"])
+        with pytest.raises(HelperRefused):
+            client.archive(fresh.api.inspect_container(name)["Id"], "/")
+    finally:
+        engine.close()
+    assert fresh.api.inspect_container(name)["State"]["Status"] == "created"
+
+
+@pytest.mark.parametrize("learner_makes_it_again", [True, False], ids=["made again with data", "removed"])
+def test_a_volume_removed_while_the_helper_is_made_is_never_deleted(fresh, monkeypatch, learner_makes_it_again):
+    """The learner removes lab-notes (and makes it again, with a file) in the instant between grading's look and
+    its helper's create. Grading takes the helper back, leaves the volume and its data, and says so in one line."""
+    solve(fresh, BY_ID["ex3"])
+    create, raced = HelperClient.create, []
+
+    def learner_races(client, image, volumes, declared=()):
+        if not raced:
+            raced.append(True)
+            fresh.api.remove_volume("lab-notes", force=True)
+            if learner_makes_it_again:
+                time.sleep(1.1)                  # a new CreatedAt (the engine's has one-second resolution)
+                fresh.api.create_volume("lab-notes")
+                fresh.containers.run(IMAGE, ["sh", "-c", "echo mine > /v/kept.txt"], remove=True, network_mode="none",
+                                     volumes={"lab-notes": {"bind": "/v", "mode": "rw"}})
+        return create(client, image, volumes, declared)
+    monkeypatch.setattr(HelperClient, "create", learner_races)
+    deleted = []
+    send = HelperClient._send
+
+    def record(client, method, path, params=None, body=None):
+        if method == "DELETE":
+            deleted.append(path)
+        return send(client, method, path, params, body)
+    monkeypatch.setattr(HelperClient, "_send", record)
+
+    report = grade_now(fresh, BY_ID["ex3"], host_reads=False)
+
+    assert raced and not report.passed
+    assert "grading never deletes a volume" in report.first_failure.message, report
+    assert deleted and all(path.startswith("/containers/") for path in deleted), deleted
+    assert fresh.api.inspect_volume("lab-notes")["Name"] == "lab-notes"       # still there
+    if learner_makes_it_again:
+        kept = fresh.containers.run(IMAGE, ["cat", "/v/kept.txt"], remove=True, network_mode="none",
+                                    volumes={"lab-notes": {"bind": "/v", "mode": "ro"}})
+        assert kept == b"mine\n"
+    assert leftover_helpers(fresh) == []
+    monkeypatch.undo()
+    again = grade_now(fresh, BY_ID["ex3"], host_reads=False)          # the next run reads what is there now
+    assert again.first_failure is None or "grading never deletes" not in again.first_failure.message, again
 
 
 @pytest.mark.skipif(shutil.which("podman") is None, reason="Debian's podman is installed by tools/engine.sh as root")

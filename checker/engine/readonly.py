@@ -1,7 +1,8 @@
 """A GET-only client for the Docker Engine API, used for all grading.
 
-It can only send GET requests, so grading cannot change the engine's state by
-construction, not merely by care. It speaks HTTP/1.1 (checker/wire.py) over the
+It can only send GET requests: grading reads the engine through it and nothing else. The one
+write path grading has is a separate client, checker/engine/helper_client.py, which can do
+three things only (create a helper container, read its archive, delete a helper container). It speaks HTTP/1.1 (checker/wire.py) over the
 engine's Unix socket or TCP, with TLS when the endpoint asks for it, which keeps
 `labcheck exN` fast to start.
 """
@@ -13,6 +14,7 @@ import threading
 
 from checker.engine.endpoint import Endpoint
 from checker.engine.problems import EnvironmentProblem, engine_gone, permission_denied, too_slow, unreachable
+from checker.engine.transport import open_connection
 from checker.engine.wire import Connection, Disconnected, ProtocolError, Reply, query, quote, split_endpoint
 
 ENGINE_ERRORS = (OSError, ProtocolError)
@@ -48,35 +50,7 @@ class ReadOnlyEngine:
 
     def _new_connection(self, timeout: float | None = -1.0) -> Connection:
         """A connection that opens its socket on first use; `timeout=None` waits forever (events)."""
-        timeout = self.timeout if timeout == -1.0 else timeout
-        return Connection(lambda: self._open_socket(timeout))
-
-    def _open_socket(self, timeout: float | None) -> socket.socket:
-        if self._scheme == "unix":
-            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            sock.settimeout(timeout)
-            try:
-                sock.connect(self._address)
-            except OSError:
-                sock.close()
-                raise
-            return sock
-        host, _, port = self._address.rpartition(":")
-        tls = self.endpoint.tls_verify or self._scheme == "https"
-        sock = socket.create_connection((host.strip("[]"), int(port or (2376 if tls else 2375))), timeout)
-        if not tls:
-            return sock
-        import ssl           # TLS endpoints only: most learners talk to a local socket
-
-        context = ssl.create_default_context(cafile=f"{self.endpoint.cert_path}/ca.pem"
-                                             if self.endpoint.cert_path else None)
-        if self.endpoint.cert_path:
-            context.load_cert_chain(f"{self.endpoint.cert_path}/cert.pem", f"{self.endpoint.cert_path}/key.pem")
-        try:
-            return context.wrap_socket(sock, server_hostname=host.strip("[]"))
-        except OSError:
-            sock.close()
-            raise
+        return open_connection(self.endpoint, self.timeout if timeout == -1.0 else timeout)
 
     def _explain(self, exc: BaseException) -> EnvironmentProblem:
         if isinstance(exc, PermissionError):

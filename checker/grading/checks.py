@@ -379,6 +379,9 @@ def _judge_file(found: FileRead, where: str, path: str, lines: tuple[str, ...] |
     if found.status == "unreadable" and "no image at all" in found.detail:
         return fail(f"{path} in {where} cannot be read: {found.detail}.", "no image on this engine",
                     "any local image, to look inside the volume", "Run `docker pull busybox:1.36`, then grade again.")
+    if found.status == "unreadable" and "grading never deletes a volume" in found.detail:
+        return fail(f"{path} in {where} could not be read: {found.detail}.", "a volume removed while it was graded",
+                    "a volume that stays while it is graded", "Run the check again.")
     if found.status != "file":
         return fail(f"{path} in {where} cannot be read: {found.detail}.", found.status, "a regular file", missing_step)
     text = found.text

@@ -1,22 +1,16 @@
-"""Look inside a volume that this host cannot read and no container mounts, through a helper
-container that is created, never started, and removed before labcheck answers.
+"""Look inside a volume that this host cannot read and no container of the learner's mounts, through a
+helper container that is created, never started, and removed before labcheck answers.
 
-This is the one place grading may create anything. The helper:
+Grading's one write path. Everything here that is not a GET goes through
+checker/engine/helper_client.py, which can only create a labelled, never-started, network-less
+helper with read-only mounts, read its archive, and delete containers that carry the helper
+label. A helper is removed (never with its volumes) when the grading view closes, or sooner,
+once ``grade --all`` has graded the exercises that own its volumes; a helper a killed run left
+behind is removed by the next run's sweep.
 
-- is created from an image already present (``busybox:1.36`` first, any local image otherwise),
-  never pulled, never started;
-- mounts only the volumes the run reads, read-only, ``nocopy``, at a path no image has, so creating
-  it cannot copy image content into the volume; every VOLUME its image declares is covered by a
-  tmpfs, so no anonymous volume appears;
-- has no network and carries ``HELPER_LABEL`` plus the pid and host of the labcheck run that made
-  it, so the next run can remove a helper a killed run left behind;
-- is removed (``DELETE /containers/{id}``, never with its volumes) when the grading view closes, or
-  sooner, once ``grade --all`` has graded the exercises that own its volumes.
-
-The client here sends exactly two kinds of request besides GET: a create with the body built
-below and a delete of a container that carries the label (and, only if the volume vanished
-between our look and the create so that the create made a new empty one, a delete of that
-new volume). Everything else goes through the GET-only ``ReadOnlyEngine``.
+Grading never deletes a volume. If a volume was removed while a helper was being made, the
+create makes a new, empty volume of that name (or mounts the one the learner made again in that
+instant): the helper is taken back, the volume is left as it is, and the read says so in one line.
 """
 from __future__ import annotations
 
@@ -28,17 +22,15 @@ import threading
 import time
 from collections.abc import Callable
 
-from checker.engine.readonly import ENGINE_ERRORS, ReadOnlyEngine
-from checker.engine.wire import quote
+from checker.engine.helper_client import HELPER_LABEL, HOST_LABEL, MOUNT_AT, PID_LABEL, HelperClient, HelperRefused
+from checker.engine.readonly import ReadOnlyEngine
 
-HELPER_LABEL = "org.docker-volumes-course.labcheck-helper"
-PID_LABEL = HELPER_LABEL + ".pid"
-HOST_LABEL = HELPER_LABEL + ".host"
-MOUNT_AT = "/labcheck-volume-9f3c"          # not in any image: nothing to copy into the volume
+__all__ = ["HELPER_LABEL", "MOUNT_AT", "PREFERRED_IMAGE", "NoImage", "VolumeChanged", "VolumePeek", "HelperRefused"]
+
 PREFERRED_IMAGE = "busybox:1.36"
 STALE_AFTER_S = 600                          # a helper from another machine is left alone this long
 
-_live: set[tuple[ReadOnlyEngine, str]] = set()
+_live: set[tuple[HelperClient, str]] = set()
 _live_lock = threading.Lock()
 _swept: set[str] = set()
 
@@ -47,29 +39,23 @@ class NoImage(Exception):
     """The engine has no image at all to create a helper from."""
 
 
-def _request(engine: ReadOnlyEngine, method: str, path: str, params: dict | None = None,
-             body: dict | None = None) -> tuple[int, object]:
-    """One POST or DELETE on its own connection (the only two verbs this module uses)."""
-    assert method in ("POST", "DELETE")
-    connection = engine._new_connection()
-    try:
-        payload = json.dumps(body).encode() if body is not None else None
-        headers = {"Content-Type": "application/json"} if payload is not None else {}
-        response = connection.request(method, engine._path(path, params, True), body=payload, headers=headers)
-        raw = response.read()
-    except ENGINE_ERRORS:
-        return 0, None
-    finally:
-        connection.close()
-    try:
-        return response.status, (json.loads(raw) if raw else None)
-    except ValueError:
-        return response.status, None
+class VolumeChanged(Exception):
+    """A volume was removed (and perhaps made again) while a helper was being made to read it."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+        self.line = (f"volume {name} was removed while labcheck looked at it, and a volume of that name is there now "
+                     "(made again by you, or new and empty, made by the engine as labcheck's helper mounted it); "
+                     "labcheck left it as it is, since grading never deletes a volume: run the check again")
 
 
-def _remove(engine: ReadOnlyEngine, container_id: str) -> bool:
-    status, _ = _request(engine, "DELETE", f"/containers/{quote(container_id)}", {"force": "1", "v": "0"})
-    return status in (204, 404)
+def helper_client(engine: ReadOnlyEngine) -> HelperClient:
+    """The write client for this engine, made on first need (after the API version is known)."""
+    client = getattr(engine, "_helper_client", None)
+    if client is None:
+        client = engine._helper_client = HelperClient(engine.endpoint, engine.api_version, engine.timeout)
+    return client
 
 
 def _pid_alive(pid: int) -> bool:
@@ -115,7 +101,14 @@ def sweep_stale_helpers(engine: ReadOnlyEngine, listed: Callable[[], list[dict]]
     if key in _swept:
         return 0
     _swept.add(key)
-    return sum(_remove(engine, summary["Id"]) for summary in stale_helpers(engine, listed))
+    client = helper_client(engine)
+    removed = 0
+    for summary in stale_helpers(engine, listed):
+        try:
+            removed += client.remove(summary["Id"], summary.get("Labels"))
+        except HelperRefused:
+            pass
+    return removed
 
 
 def helper_image(engine: ReadOnlyEngine) -> tuple[str, dict]:
@@ -164,49 +157,36 @@ class VolumePeek:
         if self._image is None:
             self._image = helper_image(self.engine)
         reference, attrs = self._image
-        declared = ((attrs.get("Config") or {}).get("Volumes") or {})
+        declared = tuple((attrs.get("Config") or {}).get("Volumes") or {})
         targets = {name: f"{MOUNT_AT}/{index}" for index, name in enumerate(sorted(volumes))}
-        mounts = [{"Type": "volume", "Source": name, "Target": target, "ReadOnly": True,
-                   "VolumeOptions": {"NoCopy": True}} for name, target in targets.items()]
-        mounts += [{"Type": "tmpfs", "Target": path} for path in declared if not path.startswith(MOUNT_AT)]
-        body = {
-            "Image": reference,
-            "Cmd": ["/labcheck-helper-never-starts"], "Entrypoint": [""],
-            "Labels": {HELPER_LABEL: "1", PID_LABEL: str(os.getpid()), HOST_LABEL: socket.gethostname()},
-            "NetworkDisabled": True,
-            "HostConfig": {"Mounts": mounts, "NetworkMode": "none", "AutoRemove": False},
-        }
-        status, answer = _request(self.engine, "POST", "/containers/create", body=body)
-        if status != 201 or not isinstance(answer, dict):
-            message = (answer or {}).get("message", status) if isinstance(answer, dict) else status
-            raise OSError(f"the engine would not create a helper to read {', '.join(sorted(volumes))}: {message}")
-        helper = answer["Id"]
+        client = helper_client(self.engine)
+        helper = client.create(reference, targets, declared)
         with _live_lock:
-            _live.add((self.engine, helper))
-        # A volume could have been removed between our inspect and the create, in which case the create
-        # made a new, empty one of that name: take the helper back and remove such volumes too.
-        vanished = []
+            _live.add((client, helper))
+        # A volume could have been removed between our look and the create: then the create mounted a new one
+        # of that name (empty, or the learner's own made again in that instant). Take the helper back and leave
+        # the volume alone: grading never deletes a volume.
         if len(volumes) > 1:                                   # one list, not an inspect a volume
             listed = {v.get("Name"): v for v in self.engine.volumes()}
             now_of = listed.get
         else:
             now_of = self.engine.inspect_volume
-        for name, created_at in volumes.items():
-            now = now_of(name)
-            if now is None or now.get("CreatedAt") != created_at:
-                vanished.append((name, now))
-        if vanished:
+        changed = [name for name, created_at in volumes.items() if (now_of(name) or {}).get("CreatedAt") != created_at]
+        if changed:
             self._forget(helper)
-            for name, now in vanished:
-                if now is not None:
-                    _request(self.engine, "DELETE", f"/volumes/{quote(name)}")
-            raise FileNotFoundError(vanished[0][0])
+            raise VolumeChanged(changed[0])
         return helper, targets
 
+    @property
+    def reader(self) -> HelperClient:
+        """What reads a helper's archive: the helper client (GET /containers/{id}/archive on helpers it made)."""
+        return helper_client(self.engine)
+
     def _forget(self, helper: str) -> None:
-        _remove(self.engine, helper)
+        client = helper_client(self.engine)
+        client.remove(helper)
         with _live_lock:
-            _live.discard((self.engine, helper))
+            _live.discard((client, helper))
 
     def close(self) -> None:
         """Remove every helper this run created (before any verdict is shown). A read after this makes a
@@ -220,5 +200,5 @@ class VolumePeek:
 @atexit.register
 def _remove_leftovers() -> None:
     """A safety net for a view nobody closed; a killed run's helpers go at the next run's sweep."""
-    for engine, helper in list(_live):
-        _remove(engine, helper)
+    for client, helper in list(_live):
+        client.remove(helper)

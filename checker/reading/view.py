@@ -11,7 +11,7 @@ import functools
 import os
 import threading
 
-from checker.reading.helper_reads import HELPER_LABEL, MOUNT_AT, PREFERRED_IMAGE, NoImage, VolumePeek
+from checker.reading.helper_reads import HELPER_LABEL, MOUNT_AT, PREFERRED_IMAGE, NoImage, VolumeChanged, VolumePeek
 from checker.engine.readonly import ReadOnlyEngine
 from checker.reading.volume_files import DEFAULT_LIMIT, FileRead, read_from_host, read_through_container
 from checker.reading.volume_snapshot import Snapshot, take_snapshot
@@ -198,17 +198,29 @@ class EngineView:
             first = pending[0][0]
             try:
                 self.peek.container_for(first, lambda: self._helper_batch(first))
-            except (NoImage, OSError):
+            except (NoImage, VolumeChanged, OSError):
                 pass                      # the reads that need it say why
 
+    @memoised
+    def a_helper_may_read(self) -> tuple[tuple[str, str], ...]:
+        """(name, CreatedAt) of the expected volumes a helper reads once this run makes one anyway: those only a
+        helper can read, and those that only stopped containers mount. Reading the latter through the helper is
+        just as harmless, and its one snapshot request replaces an archive request per file."""
+        if not self.only_a_helper_can_read():
+            return ()
+        listed, used = self.all_volumes(), self.users_by_volume()
+        return tuple((name, listed[name].get("CreatedAt", "")) for name in sorted(self.expected_volumes)
+                     if name in listed and not self._readable_here(listed[name])
+                     and not any(c.get("State") == "running" for c in used.get(name, ())))
+
     def _helper_batch(self, volume: str) -> dict[str, str]:
-        """`volume` and every other expected volume only a helper can read, each with the CreatedAt seen."""
-        return {volume: (self.volume(volume) or {}).get("CreatedAt", ""), **dict(self.only_a_helper_can_read())}
+        """`volume` and every other expected volume a helper may read, each with the CreatedAt seen."""
+        return {volume: (self.volume(volume) or {}).get("CreatedAt", ""), **dict(self.a_helper_may_read())}
 
     @memoised
     def helper_snapshot(self, helper: str) -> Snapshot:
         """Everything small in the volumes `helper` mounts, read in one request (see checker.reading.volume_snapshot)."""
-        return take_snapshot(self.engine, helper, MOUNT_AT)
+        return take_snapshot(self.peek.reader, helper, MOUNT_AT)
 
     def read_volume_file(self, volume: str, path: str, limit: int = DEFAULT_LIMIT,
                          exact_time: bool = False) -> FileRead:
@@ -231,8 +243,11 @@ class EngineView:
             if found is not None:
                 return found
         # A running container has its volumes mounted already; the engine reads through one more cheaply.
+        # A stopped one serves too, unless this run has (or is making) a helper that reads the volume anyway.
         users = sorted(self.containers_using_volume(volume), key=lambda c: c.get("State") != "running")
-        for summary in users:
+        helper_reads_it = (self.peek is not None and users and users[0].get("State") != "running"
+                           and volume in dict(self.a_helper_may_read()))
+        for summary in () if helper_reads_it else users:
             mount = mount_of(summary, volume)
             if mount:
                 inner = mount["Destination"].rstrip("/") + "/" + path.lstrip("/")
@@ -246,10 +261,10 @@ class EngineView:
             return FileRead("unreadable", detail=(
                 f"labcheck looks inside {volume} through a container that is created and never started, and this "
                 f"engine has no image at all to create one from: run `docker pull {PREFERRED_IMAGE}`"))
-        except FileNotFoundError:
-            return FileRead("unreadable", detail=f"volume {volume} was removed while labcheck looked at it")
+        except VolumeChanged as changed:
+            return FileRead("unreadable", detail=changed.line)
         except OSError as exc:
             return FileRead("unreadable", detail=str(exc))
         inner = mounted_at + "/" + path.lstrip("/")
         found = self.helper_snapshot(helper).lookup(inner, limit) if snapshot else None
-        return found or read_through_container(self.engine, helper, inner, limit)
+        return found or read_through_container(self.peek.reader, helper, inner, limit)

@@ -17,7 +17,7 @@ import threading
 
 from checker.reading.mounts import mounts_of
 from checker.storage_map.model import ContainerInfo, StorageMap, VolumeInfo
-from checker.reading.helper_reads import HELPER_LABEL
+from checker.engine.helper_client import HELPER_LABEL
 from checker.engine.readonly import ReadOnlyEngine
 from checker.reading.view import is_anonymous_volume_name
 

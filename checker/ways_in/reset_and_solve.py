@@ -121,7 +121,8 @@ def remove_through_container(client, path: str) -> str | None:
     """
     import docker
 
-    from checker.reading.helper_reads import HELPER_LABEL, PREFERRED_IMAGE
+    from checker.engine.helper_client import HELPER_LABEL
+    from checker.reading.helper_reads import PREFERRED_IMAGE
 
     parent, name = os.path.split(path)
     try:

@@ -12,7 +12,7 @@ from typing import Callable, Iterator
 
 from checker.grading.exercise import Exercise
 from checker.grading.run import grade
-from checker.reading.helper_reads import HELPER_LABEL
+from checker.engine.helper_client import HELPER_LABEL
 from checker.engine.readonly import ReadOnlyEngine
 from checker.grading.report import ExerciseReport
 from checker.reading.view import EngineView
