@@ -38,7 +38,8 @@ def test_grading_loads_none_of_the_heavy_modules(tmp_path):
     probe = ("import sys, json; from checker.ways_in.fast import main; code = main(['ex1', '--json']); "
              "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in "
              "('click', 'rich', 'docker', 'requests', 'http', 'email', 'dataclasses', 'inspect', 'typing', "
-             "'tarfile', 'shutil', 'concurrent', 'logging', 'pathlib', 'hashlib', 'base64', 'textwrap'))), "
+             "'tarfile', 'shutil', 'concurrent', 'logging', 'pathlib', 'hashlib', 'base64', 'textwrap', "
+             "'urllib', 'ipaddress'))), "
              "file=sys.stderr)")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60,
                           env={**os.environ, "LABCHECK_HOME": str(tmp_path / "state"),

@@ -1,12 +1,22 @@
-"""checker/engine/wire.py against canned engine answers on a socket pair: every body framing the engine uses."""
+"""checker/engine/wire.py against canned engine answers on a socket pair: every body framing the engine uses,
+and every way an answer can be malformed, which ends in a ProtocolError and, for the learner, in exit code 3."""
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 import threading
 
 import pytest
 
-from checker.engine.wire import Connection, Disconnected, ProtocolError, query, quote, split_endpoint
+from checker.engine.endpoint import Endpoint
+from checker.engine.problems import EnvironmentProblem
+from checker.engine.readonly import ReadOnlyEngine
+from checker.engine.wire import MAX_HEADERS, MAX_LINE, Connection, Disconnected, ProtocolError, query, quote, \
+    split_endpoint
+
+from .fakes import _SocketServer
 
 
 class CannedPeer:
@@ -109,6 +119,171 @@ def test_a_peer_that_hangs_up_or_speaks_something_else_is_an_error():
     reply = Connection(peer.open).request("GET", "/version")
     with pytest.raises(Disconnected):
         reply.read()
+
+
+def answer(raw: bytes, how: str = "read") -> bytes:
+    """The body of `raw`, the whole reply of a peer that then hangs up, read whole, in pieces or as it comes."""
+    reply = Connection(CannedPeer(raw, close_after=True).open).request("GET", "/version")
+    if how == "read":
+        return reply.read()
+    pieces = []
+    while piece := (reply.read(3) if how == "pieces" else reply.read1(65536)):
+        pieces.append(piece)
+    return b"".join(pieces)
+
+
+OK = b"HTTP/1.1 200 OK\r\n"
+CHUNKED = OK + b"Transfer-Encoding: chunked\r\n\r\n"
+
+
+def with_length(value: bytes, body: bytes = b"hello") -> bytes:
+    return OK + b"Content-Length: " + value + b"\r\n\r\n" + body
+
+
+@pytest.mark.parametrize("value", [b"+5", b"-1", b"5, 6", b"0x10", b"1_0", b"5 5", b"", "\u0663".encode(),
+                                   b"\xb2", b"\xa05\xa0", b"99999999999999999999", b"9" * 5000],
+                         ids=["plus", "negative", "list", "hex", "underscore", "inner space", "empty",
+                              "arabic-indic digit", "superscript", "nbsp", "absurd", "5000 digits"])
+def test_a_content_length_that_is_not_plain_digits_or_is_absurd_is_a_protocol_error(value):
+    with pytest.raises(ProtocolError, match="bad Content-Length"):
+        answer(with_length(value))
+
+
+@pytest.mark.parametrize("size", [b" 5", b"-5", b"+5", b"0x5", b"5_0", b"zz", b"", b";ext", b"ff" * 9],
+                         ids=["leading space", "negative", "plus", "0x", "underscore", "not hex", "empty",
+                              "only an extension", "absurd"])
+@pytest.mark.parametrize("how", ["read", "pieces", "read1"])
+def test_a_bad_chunk_size_is_a_protocol_error(size, how):
+    with pytest.raises(ProtocolError, match="bad chunk size"):
+        answer(CHUNKED + size + b"\r\nhello\r\n0\r\n\r\n", how)
+
+
+@pytest.mark.parametrize("how", ["read", "pieces", "read1"])
+def test_a_chunk_without_its_line_end_is_a_protocol_error(how):
+    with pytest.raises(ProtocolError, match="no line end after a chunk"):
+        answer(CHUNKED + b"5\r\nhelloXX\r\n0\r\n\r\n", how)
+
+
+@pytest.mark.parametrize("status", [b"HTTP/1.1 2000 OK", b"HTTP/1.1 20 OK", b"HTTP/1.1 099 Low", b"HTTP/1.1 600 High",
+                                    b"HTTP/1.1 +20 OK", b"HTTP/1.1 \xb200 OK", b"HTTP/1.1 200OK", b"HTTP/1.1",
+                                    b"HTTP/2 200 OK", b"HTTP/1.1x 200 OK", b"ICY 200 OK", b"200 OK", b""])
+def test_a_bad_status_line_is_a_protocol_error(status):
+    with pytest.raises(ProtocolError, match="not an HTTP answer"):
+        answer(status + b"\r\nContent-Length: 0\r\n\r\n")
+
+
+@pytest.mark.parametrize("raw", [
+    b"HTTP/1.1 200 " + b"O" * MAX_LINE + b"\r\n\r\n",
+    OK + b"X-Long: " + b"a" * MAX_LINE + b"Content-Length: 0\r\n\r\n",        # its tail must not become a header
+    CHUNKED + b"5;" + b"e" * MAX_LINE + b"\r\nhello\r\n0\r\n\r\n",
+    CHUNKED + b"0\r\nX-Trailer: " + b"t" * MAX_LINE + b"\r\n\r\n",
+], ids=["status line", "header line", "chunk size line", "trailer line"])
+def test_a_line_longer_than_max_line_is_a_protocol_error_not_split(raw):
+    with pytest.raises(ProtocolError, match="a line longer than"):
+        answer(raw)
+
+
+def test_too_many_headers_trailers_or_interim_answers_are_a_protocol_error():
+    many = b"".join(b"X-%d: x\r\n" % n for n in range(MAX_HEADERS + 1))
+    with pytest.raises(ProtocolError, match="too many headers"):
+        answer(OK + many + b"Content-Length: 0\r\n\r\n")
+    with pytest.raises(ProtocolError, match="too many headers"):
+        answer(CHUNKED + b"0\r\n" + many + b"\r\n")
+    with pytest.raises(ProtocolError, match="too many interim answers"):
+        answer(b"HTTP/1.1 100 Continue\r\n\r\n" * 50 + OK + b"Content-Length: 0\r\n\r\n")
+
+
+@pytest.mark.parametrize("raw", [
+    b"HTTP/1.1 200 O",                                              # in the status line
+    OK + b"Content-Length: 5\r\n",                                 # before the empty line
+    OK + b"Content-Len",                                            # in a header line
+    with_length(b"5", b"hel"),                                      # in the body
+    with_length(b"60000000000"),                                    # a length that lies (56 GiB, 5 bytes)
+    CHUNKED + b"5\r\nhel",                                          # in a chunk
+    CHUNKED + b"fffffffff\r\nhello",                                # a chunk size that lies (64 GiB)
+    CHUNKED + b"5\r\nhello",                                        # before a chunk's line end
+    CHUNKED + b"5\r\nhello\r\n",                                    # before the next chunk size
+    CHUNKED + b"0\r\nX-Trailer: t\r\n",                              # in the trailers
+], ids=["status line", "headers", "header line", "body", "lying length", "chunk", "lying chunk size",
+        "chunk line end", "next chunk", "trailers"])
+@pytest.mark.parametrize("how", ["read", "pieces", "read1"])
+def test_an_answer_cut_short_is_a_protocol_error(raw, how):
+    with pytest.raises(ProtocolError) as caught:
+        answer(raw, how)
+    assert isinstance(caught.value, Disconnected)        # and still a ConnectionResetError, for the retry
+
+
+def test_what_http_allows_is_still_accepted():
+    line_at_the_limit = b"X-Full: " + b"f" * (MAX_LINE - 10) + b"\r\n"
+    assert len(line_at_the_limit) == MAX_LINE
+    assert answer(OK + line_at_the_limit + b"Content-Length: \t 0005 \r\n\r\nhello") == b"hello"
+    assert answer(b"HTTP/1.0 200\r\nContent-Length: 2\r\n\r\n{}") == b"{}"
+    assert answer(b"HTTP/1.1 599 Some Odd Reason\r\nContent-Length: 0\r\n\r\n") == b""
+    assert answer(CHUNKED + b"5 ;a=1;b=\"x y\"\r\nhello\r\n00A\r\n0123456789\r\n0;last\r\n\r\n") == \
+        b"hello0123456789"
+
+
+class MalformedEngine(_SocketServer):
+    """Answers /_ping as an engine speaking API 1.45 does (unless `ping` is off), and anything else with
+    `reply`, after which it hangs up."""
+
+    def __init__(self, path: str, reply: bytes, ping: bool = True) -> None:
+        super().__init__(path)
+        self.reply, self.ping = reply, ping
+
+    def handle(self, conn: socket.socket) -> None:
+        with conn:
+            conn.settimeout(5)
+            try:
+                while True:
+                    request = b""
+                    while b"\r\n\r\n" not in request:
+                        data = conn.recv(65536)
+                        if not data:
+                            return
+                        request += data
+                    if not (self.ping and b" /_ping " in request.split(b"\r\n", 1)[0]):
+                        conn.sendall(self.reply)
+                        return
+                    conn.sendall(OK + b"Api-Version: 1.45\r\nServer: Docker/27.0.0 (linux)\r\n"
+                                      b"Content-Length: 2\r\n\r\nOK")
+            except OSError:
+                return
+
+
+MALFORMED = [with_length(b"+5"), b"HTTP/1.1 20 OK\r\n\r\n", OK + b"X-Long: " + b"a" * MAX_LINE + b"\r\n\r\n",
+             CHUNKED + b"0x5\r\nhello\r\n0\r\n\r\n", with_length(b"50", b"short")]
+MALFORMED_IDS = ["Content-Length", "status", "long line", "chunk size", "cut short"]
+
+
+@pytest.mark.parametrize("reply", MALFORMED, ids=MALFORMED_IDS)
+@pytest.mark.parametrize("ping", [False, True], ids=["negotiating", "reading"])
+def test_the_engine_client_turns_a_malformed_answer_into_an_environment_problem(tmp_path, reply, ping):
+    path = str(tmp_path / "bad.sock")
+    with MalformedEngine(path, reply, ping):
+        engine = ReadOnlyEngine(Endpoint(f"unix://{path}", "DOCKER_HOST"), timeout=5)
+        try:
+            with pytest.raises(EnvironmentProblem) as caught:
+                engine.negotiate()
+                engine.info()
+        finally:
+            engine.close()
+    summary = caught.value.summary
+    assert summary.endswith(".") and ". " not in summary and caught.value.advice, summary
+
+
+@pytest.mark.parametrize("reply, ping", [(MALFORMED[0], True), (MALFORMED[1], False)],
+                         ids=["Content-Length while reading", "status while negotiating"])
+def test_labcheck_meets_a_malformed_engine_with_exit_3_and_no_traceback(tmp_path, reply, ping):
+    path = str(tmp_path / "bad.sock")
+    with MalformedEngine(path, reply, ping):
+        done = subprocess.run([sys.executable, "-m", "checker", "ex1"], capture_output=True, text=True, timeout=60,
+                              cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                              stdin=subprocess.DEVNULL,
+                              env={**os.environ, "DOCKER_HOST": f"unix://{path}", "LABCHECK_HOME": str(tmp_path / "s"),
+                                   "LABCHECK_WORKSPACE": str(tmp_path / "w")})
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "Traceback" not in done.stdout + done.stderr and "Docker Engine" in done.stderr
 
 
 @pytest.mark.parametrize("text", ["lab-notes", "a b/c?d#e&f=g", "caf\u00e9 \u2603", "~._-", "%41", '{"label": ["x"]}', ""])
