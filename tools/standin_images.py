@@ -9,13 +9,17 @@ images with the same names that honour the contracts the lessons rely on:
 - postgres: Debian's PostgreSQL of that major version (bookworm has 15, trixie
   17, testing and unstable 18) with an entrypoint that follows the official one
   as the lessons use it (see tools/postgres/docker-entrypoint.sh), the server as
-  user ``postgres`` (UID 999), port 5432. Up to 17, ``PGDATA`` and the ``VOLUME``
+  user ``postgres`` (UID 999), port 5432, trusting the Unix socket, 127.0.0.1 and
+  ::1 and asking every other client for its password (scram-sha-256), as the
+  official ``pg_hba.conf`` does. Up to 17, ``PGDATA`` and the ``VOLUME``
   are ``/var/lib/postgresql/data``; from 18 on, as in the official images,
   ``PGDATA`` is ``/var/lib/postgresql/18/docker`` under ``VOLUME /var/lib/postgresql``,
   and the entrypoint refuses to initialise while data or a mount sits at the old
   ``/var/lib/postgresql/data``.
 
-An image already present is left alone.
+An image already present is left alone: after a change to the entrypoint, remove
+the stand-ins (``docker image rm postgres:15 postgres:17 postgres:18``, images
+labelled ``org.docker-volumes-course.standin``) and run this again.
 """
 from __future__ import annotations
 

@@ -41,8 +41,10 @@ DUMP_WITH_18 = Exercise(
     ),
     hints=(
         "Upgrade notes say: dump with the NEWER version's pg_dumpall. It is in the postgres:18 image, not in lab-pg17.",
-        "`--network container:lab-pg17` puts a throwaway container in lab-pg17's network namespace, where the server "
-        "answers on 127.0.0.1; PGPASSWORD gives the client the password.",
+        "`--network container:lab-pg17` puts a throwaway container in lab-pg17's network namespace: 127.0.0.1 there "
+        "is lab-pg17's own loopback, which the postgres image trusts, so the client needs no password (PGPASSWORD in "
+        "the full command only matters where the server asks for one, such as a client on another container's "
+        "network).",
         f"{RUN_17}; {wait_for('lab-pg17')}; {SEED_17}; {DUMP_BY_18}",
     ),
     solution=(RUN_17, wait_for("lab-pg17"), SEED_17, DUMP_BY_18),
@@ -53,12 +55,13 @@ DUMP_WITH_18 = Exercise(
                       f"`{DUMP_BY_18}`.")),
         Mistake("dumped before the table existed", (RUN_17, wait_for("lab-pg17"), DUMP_BY_18), "holds no table notes",
                 hint=f"Create the table and its row first (`{SEED_17}`), then dump again."),
-        Mistake("no password for the client", (
+        Mistake("the client in its own network namespace", (
             RUN_17, wait_for("lab-pg17"), SEED_17,
-            'mkdir -p "$WORKSPACE/pg18" && docker run --rm --network container:lab-pg17 postgres:18 '
+            'mkdir -p "$WORKSPACE/pg18" && docker run --rm -e PGPASSWORD=lab-secret postgres:18 '
             'pg_dumpall -h 127.0.0.1 -U postgres > "$WORKSPACE/pg18/from-17.sql"'), "is empty",
-                hint=("Over TCP the server asks for the password, and the client had none: add "
-                      "`-e PGPASSWORD=lab-secret` to the throwaway container.")),
+                hint=("Without `--network container:lab-pg17`, 127.0.0.1 is the throwaway container's own loopback, "
+                      "where no server listens: pg_dumpall failed, and the redirect left an empty file. Share "
+                      f"lab-pg17's network namespace: `{DUMP_BY_18}`.")),
     ),
 )
 
