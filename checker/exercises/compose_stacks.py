@@ -237,8 +237,9 @@ INIT_FIRST = Exercise(
     hints=(
         "A one-shot service runs its command and exits; `condition: service_completed_successfully` makes the "
         "next one wait for exit code 0.",
-        "A new volume's folder belongs to root; a service that runs as UID 1000 can write there only after "
-        "someone gives it to that user.",
+        "A new volume's top folder takes the owner of the image's folder at the mount path; busybox has no /config, "
+        "so it belongs to root, and a service that runs as UID 1000 can write there only after someone gives it to "
+        "that user. (In an image you build, a folder made and chowned there is the simpler fix.)",
         "In compose.yaml, write $$ for a literal $ in a command: \"$$(cat /config/version.txt)\".",
     ),
     solution=(compose_file("init", INIT), INIT_UP),

@@ -92,7 +92,8 @@ ROTATION = Exercise(
                     next_step=f"Write the script (`labcheck hint ex45`), then `{RUN_FIVE_TIMES}`."),
     ),
     hints=(
-        "date +%Y-%m-%d_%H%M%S prints a stamp that sorts in time order, so `sort` on the names sorts the dumps.",
+        "date -u +%Y-%m-%d_%H%M%S prints a UTC stamp that sorts in time order all year (local time jumps back an "
+        "hour once a year), so `sort` on the names sorts the dumps.",
         "`ls DIR/lab-shop-*.sql | sort -r | tail -n +4` lists all but the newest three: delete those.",
         "Dump to a temporary name and rename it when the dump is complete, so a failed run leaves no half dump.",
         f"{script()}\n{RUN_FIVE_TIMES}",
@@ -103,7 +104,7 @@ ROTATION = Exercise(
                 hint=f"Add the pruning line to the script: `{PRUNE}`; then run it once more."),
         Mistake("one name for every run", (script(name="lab-shop.sql"), RUN_FIVE_TIMES),
                 "has no date in its name",
-                hint="Put the moment into the name: lab-shop-$(date +%Y-%m-%d_%H%M%S).sql; remove lab-shop.sql."),
+                hint="Put the moment into the name: lab-shop-$(date -u +%Y-%m-%d_%H%M%S).sql; remove lab-shop.sql."),
         Mistake("dumped while the server was down", (
             "docker stop lab-shop", script(dump=NAIVE_DUMP), RUN_FIVE_TIMES), "is empty",
                 hint=("pg_dump needs a running server, and `> file` creates the file even when the command fails: "

@@ -43,7 +43,7 @@ SURVIVES = Exercise(
         container_recreated_after("lab-db", "lab-pgdata"),
     ),
     hints=(
-        f"The official image keeps its data in {DATA}; that is where the volume goes.",
+        f"The official image, up to postgres:17, keeps its data in {DATA}; that is where the volume goes.",
         "Wait until `pg_isready -h 127.0.0.1` succeeds before you connect: the first start initialises the database.",
         f"{run_db('lab-db', 'lab-pgdata', 'postgres:15')}; {wait_for('lab-db')}; {CREATE_ROW}; docker rm -f lab-db; "
         f"{run_db('lab-db', 'lab-pgdata', 'postgres:15')}",

@@ -27,7 +27,7 @@ RAM_VOLUME = Exercise(
         has_mount("lab-ram-user", "/cache", "volume", "lab-ramdisk", flag="-v lab-ramdisk:/cache"),
         container_finished("lab-ram-user"),
     ),
-    hints=("--opt KEY=VALUE passes options to the driver; the local driver hands them to mount(8).",
+    hints=("--opt KEY=VALUE passes options to the driver; the local driver hands them to the kernel's mount(2) call.",
            f"{CREATE_RAM}; {RUN_RAM}"),
     solution=(CREATE_RAM, RUN_RAM),
     mistakes=(
