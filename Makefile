@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: start test engine book bench clean
+.PHONY: start test engine book bench clean check dev-check
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -15,6 +15,17 @@ $(STAMP): pyproject.toml
 
 start: $(STAMP)
 	$(PY) tools/start.py
+
+# First thing to run, no engine needed, under a minute: the course record in plain words, then every test not
+# marked engine or slow. DOCKER_HOST names a socket that does not exist, so a test that reaches for an engine
+# without its engine mark fails loudly instead of using one.
+check: $(STAMP)
+	$(PY) tools/dev_check.py
+	DOCKER_HOST=unix:///nonexistent/docker.sock $(PY) -m pytest -p no:cacheprovider -q -m "not engine and not slow"
+
+# Only the course record (tools/dev_check.py): ids, owned names, pages, labs, _toc.yml, Next: links, images.
+dev-check: $(STAMP)
+	$(PY) tools/dev_check.py
 
 engine: $(STAMP)
 	bash tools/engine.sh ensure

@@ -29,12 +29,6 @@ def workspace_folder() -> str:
     return os.environ.get("LABCHECK_WORKSPACE") or os.path.join(os.path.expanduser("~"), "docker-volumes-lab")
 
 
-def state_dir() -> Path:
-    from pathlib import Path
-
-    return Path(state_folder())
-
-
 def workspace_path() -> Path:
     from pathlib import Path
 

@@ -93,6 +93,7 @@ def test_submit_refuses_a_file_name_that_is_not_the_learners(tmp_path):
     assert code == 2 and "ada-lovelace.json" in err
 
 
+@pytest.mark.engine
 def test_evidence_names_the_learner_the_engine_and_the_resources_it_inspected(submissions, client):
     evidence = evidence_of(submissions["Ada Lovelace"])
     assert evidence["learner"]["name"] == "Ada Lovelace" and len(evidence["learner"]["value"]) == 6
@@ -113,11 +114,13 @@ def test_evidence_names_the_learner_the_engine_and_the_resources_it_inspected(su
 
 # ---------------------------------------------------------------- verify
 
+@pytest.mark.engine
 def test_intact_files_verify(submissions, tmp_path):
     code, out, _ = labcheck("verify", *map(str, submissions.values()), home=tmp_path)
     assert code == 0 and out.count("intact") == 3 and "Zoë O'Neill" in out
 
 
+@pytest.mark.engine
 def test_a_file_edited_by_one_byte_fails_verification(submissions, tmp_path):
     original = submissions["Bob Stone"].read_bytes()
     target = tmp_path / submissions["Bob Stone"].name
@@ -136,11 +139,13 @@ def test_a_file_edited_by_one_byte_fails_verification(submissions, tmp_path):
     assert code == 1 and "changed after it was signed" in out
 
 
+@pytest.mark.engine
 def test_a_file_signed_with_another_key_fails(submissions, tmp_path):
     code, out, _ = labcheck("verify", str(submissions["Ada Lovelace"]), home=tmp_path, key="another key")
     assert code == 1 and "another class key" in out
 
 
+@pytest.mark.engine
 def test_one_learners_file_renamed_as_anothers_fails(submissions, tmp_path):
     renamed = tmp_path / "labcheck-evidence-bob-stone.json"
     shutil.copy(submissions["Ada Lovelace"], renamed)
@@ -151,6 +156,7 @@ def test_one_learners_file_renamed_as_anothers_fails(submissions, tmp_path):
 
 # ---------------------------------------------------------------- class
 
+@pytest.mark.engine
 def test_class_renders_a_table_csv_html_and_junit_for_three_submissions(submissions, tmp_path):
     files = [str(f) for f in submissions.values()]
     code, table, _ = labcheck("class", *files, home=tmp_path)
@@ -185,6 +191,7 @@ def test_class_renders_a_table_csv_html_and_junit_for_three_submissions(submissi
     assert page.count("class='pass'") == 3 and "same Docker engine" in page
 
 
+@pytest.mark.engine
 def test_class_lists_files_that_are_not_intact_apart(submissions, tmp_path):
     tampered = tmp_path / submissions["Zoë O'Neill"].name
     tampered.write_bytes(submissions["Zoë O'Neill"].read_bytes().replace(b'"passed": 0', b'"passed": 9', 1))
@@ -200,6 +207,7 @@ def test_class_lists_files_that_are_not_intact_apart(submissions, tmp_path):
     assert suites.get("errors") == "1" and suites.findall("testsuite")[2].find("testcase/error") is not None
 
 
+@pytest.mark.engine
 def test_class_flags_the_same_resources_handed_in_under_two_names(submissions, tmp_path):
     """Someone with the class key re-signs Ada's work as their own, from "another engine": the resource
     IDs still give it away."""
@@ -216,6 +224,7 @@ def test_class_flags_the_same_resources_handed_in_under_two_names(submissions, t
     assert "same Docker engine" not in rows["Ada Lovelace"]["to_look_at"]
 
 
+@pytest.mark.engine
 def test_a_later_file_of_the_same_learner_supersedes_the_earlier(submissions, tmp_path):
     evidence = evidence_of(submissions["Bob Stone"])
     evidence["submitted_at"] = "2000-01-01T00:00:00+00:00"

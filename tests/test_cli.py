@@ -31,18 +31,21 @@ def no_traceback(*streams):
 
 # ---------------------------------------------------------------- verdicts and JSON
 
+@pytest.mark.engine
 def test_grading_a_fresh_exercise_says_what_is_missing_and_exits_1(fresh):
     code, out, err = labcheck("ex1")
     assert code == 1
     assert "NOT YET" in out and "There is no container named lab-scratch" in out and "next:" in out
 
 
+@pytest.mark.engine
 def test_grading_a_solved_exercise_exits_0(fresh):
     solve(fresh, BY_ID["ex1"])
     code, out, err = labcheck("ex1")
     assert code == 0 and "PASSED" in out
 
 
+@pytest.mark.engine
 def test_json_report_follows_the_documented_schema(fresh):
     code, out, _ = labcheck("ex3", "--json")
     assert code == 1
@@ -52,6 +55,7 @@ def test_json_report_follows_the_documented_schema(fresh):
     assert [c["passed"] for c in report["checks"]][:1] == [False]
 
 
+@pytest.mark.engine
 def test_progress_table_records_verdicts(fresh):
     solve(fresh, BY_ID["ex1"])
     assert labcheck("ex1")[0] == 0
@@ -80,12 +84,14 @@ def test_hints_escalate_one_at_a_time_and_stop_at_the_last(tmp_path, monkeypatch
     assert f"Hint {len(hints)} of {len(hints)}" in shown[-1]
 
 
+@pytest.mark.engine
 def test_solve_show_prints_the_reference_solution_without_running_it(fresh):
     code, out, _ = labcheck("solve", "ex1", "--show")
     assert code == 0 and "docker run --name lab-scratch" in out
     assert fresh.api.containers(all=True, filters={"name": "^/lab-scratch$"}) == []
 
 
+@pytest.mark.engine
 def test_reset_needs_a_terminal_or_yes(fresh):
     solve(fresh, BY_ID["ex1"])
     code, _, err = labcheck("reset", "ex1")
@@ -161,6 +167,7 @@ def test_engine_too_old_is_exit_3(tmp_path):
     assert no_traceback(out, err)
 
 
+@pytest.mark.engine
 def test_slow_engine_hits_the_timeout(client, tmp_path):
     path = str(tmp_path / "slow.sock")
     with DelayingProxy(path, "/var/run/docker.sock", delay=5):
@@ -169,12 +176,14 @@ def test_slow_engine_hits_the_timeout(client, tmp_path):
     assert no_traceback(out, err)
 
 
+@pytest.mark.engine
 def test_doctor_reports_engine_compose_and_endpoint(client):
     code, out, err = labcheck("doctor")
     assert code == 0, out + err
     assert "Docker Engine" in out and "Compose" in out and "endpoint" in out
 
 
+@pytest.mark.engine
 def test_docker_context_is_honoured(client, tmp_path):
     """A context pointing nowhere is used (and reported) when DOCKER_HOST is unset."""
     config = tmp_path / "docker-config"
@@ -205,6 +214,7 @@ def old_engine():
     subprocess.run(["bash", str(root / "tools" / "engine.sh"), "stop-old"], capture_output=True, timeout=60)
 
 
+@pytest.mark.engine
 def test_real_engine_20_10_is_refused_as_too_old_by_every_command(old_engine):
     env = {"DOCKER_HOST": f"unix://{old_engine}"}
     for args in (["ex1"], ["grade", "--all"], ["reset", "--all", "--yes"], ["doctor"]):
@@ -222,6 +232,7 @@ def test_notebook_check_cell_explains_problems_instead_of_raising(monkeypatch, t
     assert "There is no exercise" in checker.reset("ex1", "../x")
 
 
+@pytest.mark.engine
 def test_watch_regrades_on_engine_events_until_the_exercise_passes(fresh):
     watcher = subprocess.Popen([*LABCHECK, "watch", "ex1", "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True, env={**os.environ})

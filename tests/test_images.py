@@ -41,6 +41,7 @@ def clean_engine():
         subprocess.run(["bash", str(ROOT / "tools" / "engine.sh"), "stop-clean"], capture_output=True, timeout=120)
 
 
+@pytest.mark.engine
 def test_images_save_then_load_round_trips_on_a_clean_engine(client, clean_engine, tmp_path):
     clean = {"DOCKER_HOST": clean_engine}
     other = docker.DockerClient(base_url=clean_engine)

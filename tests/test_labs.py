@@ -158,6 +158,7 @@ def test_recorded_outputs_are_whole(lab):
                 f"{lab.name}: {cell.source[:80]!r} has its {before.name} split into several outputs"
 
 
+@pytest.mark.engine
 @pytest.mark.slow
 @pytest.mark.parametrize("lab", LABS, ids=[p.stem for p in LABS])
 def test_lab_as_given_holds_no_answer_and_runs_to_its_end(fresh, lab):
@@ -176,6 +177,7 @@ def test_lab_as_given_holds_no_answer_and_runs_to_its_end(fresh, lab):
     assert not [e.id for e in exercises_in(lab) if grade_now(fresh, e).passed], "labcheck disagrees: it passed"
 
 
+@pytest.mark.engine
 @pytest.mark.slow
 @pytest.mark.parametrize("lab", LABS, ids=[p.stem for p in LABS])
 def test_lab_with_reference_solutions_passes_every_check(fresh, lab):

@@ -16,6 +16,8 @@ from checker.reading.helper_reads import HELPER_LABEL
 
 from .conftest import RUN_ID, TEST_LABEL, solve
 
+pytestmark = pytest.mark.engine
+
 LABCHECK = [sys.executable, "-m", "checker"]
 AS_LEARNER = os.geteuid() != 0
 

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.engine
+
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = sorted((ROOT / "book").glob("[0-9][0-9]-*.md"))
 BLOCK = re.compile(r"^```bash\n(.*?)^```", re.S | re.M)

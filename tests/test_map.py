@@ -19,6 +19,8 @@ import pytest
 from .conftest import IMAGE, RUN_ID, TEST_LABEL, remove_labelled
 from .snapshot import engine_snapshot, settled_snapshot
 
+pytestmark = pytest.mark.engine
+
 PREFIX = f"demo-maptest-{RUN_ID}"
 APP, READER, SPARE = f"{PREFIX}-app", f"{PREFIX}-reader", f"{PREFIX}-spare"
 VOLUME = f"{PREFIX}-data"

@@ -34,6 +34,7 @@ def test_everything_else_goes_to_the_full_cli(argv):
     assert grading_request(argv) is None
 
 
+@pytest.mark.engine
 def test_grading_loads_none_of_the_heavy_modules(tmp_path):
     probe = ("import sys, json; from checker.ways_in.fast import main; code = main(['ex1', '--json']); "
              "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in "
@@ -78,7 +79,8 @@ def test_exercises_are_records_whose_fields_survived_the_change():
     assert all(check.key and callable(check.evaluate) for check in exercise.checks)
 
 
-@pytest.mark.parametrize("argv", [["grade", "--all"], ["list"]], ids=["quick path", "full CLI"])
+@pytest.mark.parametrize("argv", [pytest.param(["grade", "--all"], marks=pytest.mark.engine), ["list"]],
+                         ids=["quick path", "full CLI"])
 def test_a_reader_that_stops_early_gets_no_traceback(tmp_path, argv):
     """`labcheck grade --all | head -3`: the pipe closes before labcheck writes; it stops quietly."""
     labcheck = os.path.join(os.path.dirname(sys.executable), "labcheck")

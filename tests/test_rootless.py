@@ -16,6 +16,8 @@ from checker.reading.idmap import host_uid
 
 from .conftest import IMAGE, RUN_ID, TEST_LABEL, readonly
 
+pytestmark = pytest.mark.engine
+
 
 @pytest.fixture
 def rootless(client):

@@ -64,6 +64,7 @@ def piped(*args, env=None):
     return done.returncode, done.stdout, done.stderr
 
 
+@pytest.mark.engine
 def test_colour_on_a_terminal_and_none_with_no_color(fresh):
     for args in (["list"], ["hint", "ex1"], ["ex1"], []):
         code, coloured = in_terminal(*args)
@@ -73,12 +74,14 @@ def test_colour_on_a_terminal_and_none_with_no_color(fresh):
         assert plain.strip()
 
 
+@pytest.mark.engine
 def test_no_colour_through_a_pipe_even_when_forced(fresh):
     for args in (["list"], ["ex1"], ["grade", "ex1", "ex2"]):
         code, out, err = piped(*args, env={"FORCE_COLOR": "1", "TTY_COMPATIBLE": "1"})
         assert ESCAPE not in out + err, args
 
 
+@pytest.mark.engine
 def test_solve_draws_a_progress_bar_on_a_terminal_only(fresh):
     code, screen = in_terminal("solve", "ex1")
     assert code == 0 and b"solving ex1" in screen and b"PASSED" in screen
@@ -86,6 +89,7 @@ def test_solve_draws_a_progress_bar_on_a_terminal_only(fresh):
     assert code == 0 and b"solving ex1" not in plain and ESCAPE not in plain and b"PASSED" in plain
 
 
+@pytest.mark.engine
 def test_quiet_prints_one_line_and_the_verdict_is_the_exit_code(fresh):
     code, out, err = piped("--quiet", "ex1")
     assert code == 1 and out == b"ex1 not yet\n"

@@ -194,6 +194,24 @@ def add_to_toc(name: str, before: str | None) -> None:
     TOC.write_text("".join(lines))
 
 
+def link_from_previous_lab(before: str, number: int, title: str, name: str) -> list[str]:
+    """End the previous lab, and its recorded run, with a Next: link to the new lesson, as every lab but the
+    last ends (tools/dev_check.py holds them to it). Returns the files it changed."""
+    changed = []
+    for path, target in ((ROOT / "labs" / f"{before}.ipynb", f"../book/{name}.md"),
+                         (ROOT / "book" / "lab-runs" / f"{before}.ipynb", f"../{name}.md")):
+        if not path.is_file():
+            continue
+        lab = nbformat.read(path, as_version=4)
+        last = lab.cells[-1]
+        if last.cell_type != "markdown" or "Next:" in last.source:
+            continue
+        last.source = last.source.rstrip() + f"\n\nNext: [{number}. {title}]({target})."
+        path.write_text(nbformat.writes(lab) + "\n")
+        changed.append(str(path.relative_to(ROOT)))
+    return changed
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("number", type=int)
@@ -226,6 +244,8 @@ def main(argv: list[str]) -> int:
     print(f"registered {module_name} in {REGISTRY.relative_to(ROOT)}")
     add_to_toc(name, lessons.get(args.number - 1))
     print(f"added book/{name} and book/lab-runs/{name} to _toc.yml")
+    for path in link_from_previous_lab(lessons[args.number - 1], args.number, args.title, name):
+        print(f"ended {path} with a Next: link to lesson {args.number}")
     subprocess.run([sys.executable, str(ROOT / "tools" / "course_tables.py")], check=True)
     print(f"""
 Next (CONTRIBUTING.md, "Adding lesson N+1"):

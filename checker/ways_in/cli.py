@@ -556,7 +556,3 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         err.print("Interrupted.")
         return INTERRUPTED
-
-
-def run() -> None:
-    sys.exit(main())
