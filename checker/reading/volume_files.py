@@ -26,6 +26,10 @@ from checker.reading.times import engine_time
 DEFAULT_LIMIT = 64 * 1024
 GO_MODE_SYMLINK = 1 << 27   # os.ModeSymlink in the engine's archive stat header
 GO_MODE_DIR = 1 << 31
+MAX_EXTENSION = 1024 * 1024     # an extended header (PAX, GNU long name) larger than this is not the engine's
+HEADROOM = MAX_EXTENSION + 64 * 1024    # a member's headers, and tarfile's read-ahead (a 10 KB record)
+_KINDS = {b"0": "file", b"\0": "file", b"7": "file", b"5": "dir", b"2": "symlink", b"1": "hardlink"}
+_EXTENSIONS = (b"x", b"g", b"X", b"L", b"K")   # PAX per-file, global, Solaris; GNU long name, long link name
 
 
 @record
@@ -125,19 +129,19 @@ def read_through_container(engine, container_id: str, path_in_container: str,
         mtime = engine_time(header.get("mtime", ""))
         if int(header.get("size", 0)) > limit:
             return FileRead("file", b"", truncated=True, detail="larger than the read limit", mtime=mtime)
-        from checker.reading.tar_stream import BrokenArchive, TarStream
+        import tarfile            # here, not at the top: a grade that reads no archive does not load it
 
-        # Only the bytes asked for are read (a header, then at most limit + 1 bytes of the file); closing
-        # the response then stops the engine from sending the rest of a large file.
+        # Only the bytes needed are read (the member's headers, then at most limit + 1 bytes of the file, with
+        # tarfile's read-ahead); closing the response then stops the engine from sending the rest of a large file.
         try:
-            tar = TarStream(response.read)
-            member = tar.next()
+            tar = open_archive(ReadBudget(response.read, limit + HEADROOM))
+            member = next(iter(tar), None)
             if member is None:
                 return FileRead("missing")
-            if member.kind != "file":
+            if member_kind(member) != "file":
                 return FileRead("not_file", detail="not a regular file")
-            content = tar.read(limit + 1)
-        except BrokenArchive:
+            content = tar.extractfile(member).read(limit + 1)
+        except (tarfile.TarError, EOFError):
             return FileRead("unreadable", detail="the engine sent a broken archive")
         except OSError:
             return FileRead("unreadable", detail="the engine's archive stopped before its end")
@@ -151,3 +155,121 @@ def _decode_stat(header: str) -> dict:
         return json.loads(binascii.a2b_base64(header + "=" * (-len(header) % 4)) or b"{}")
     except (ValueError, TypeError):
         return {}
+
+
+def member_kind(member) -> str:
+    """A tarfile.TarInfo's kind: "file", "dir", "symlink", "hardlink" or "other" (a device, FIFO or sparse file)."""
+    return _KINDS.get(member.type, "other")
+
+
+class ReadBudget:
+    """The file object tarfile reads an archive stream through: `read` (a response's) behind a byte budget.
+
+    It gives at most `left` bytes. Reading past the budget, or on after the stream has ended, is a
+    tarfile.ReadError: tarfile skips a member it is not asked for by reading it, and a header that claims
+    terabytes must not be skipped one empty read at a time. (So take members by iterating: iteration stops at
+    the end, where TarFile.next() would read again.)
+    """
+
+    def __init__(self, read, budget: int) -> None:
+        import tarfile
+
+        self._read, self.left, self._ended, self._broken = read, budget, False, tarfile.ReadError
+
+    def read(self, size: int = -1) -> bytes:
+        if self._ended or self.left <= 0:
+            raise self._broken("the archive stream ended, or its read budget did")
+        data = self._read(self.left if size < 0 else min(size, self.left))
+        self.left -= len(data)
+        self._ended = not data
+        return data
+
+
+def open_archive(source: ReadBudget):
+    """tarfile over an archive stream in streaming mode ("r|"): members in order, as they arrive, never a seek back.
+
+    tarfile reads every header format the engine writes (USTAR, PAX, GNU long names; the engine's archives are
+    uncompressed), and host backups are read with it too (checker/grading/archive_checks.py). Left to itself it
+    ends an archive quietly at a damaged header after the first, and reads an extended header of any size;
+    grading must tell a broken archive from a whole one, so here a bad checksum or number, a malformed PAX
+    record, an extended header over MAX_EXTENSION or a stream cut inside a header or a file is a
+    tarfile.ReadError. A stream that ends between members ends the archive.
+    """
+    import tarfile            # here, not at the top: a grade that reads no archive does not load it
+
+    return tarfile.open(fileobj=source, mode="r|", tarinfo=_strict_tarinfo(tarfile), encoding="utf-8")
+
+
+_STRICT = None
+
+
+def _strict_tarinfo(tarfile):
+    """A tarfile.TarInfo that turns what tarfile would skip over or guess at into a ReadError."""
+    global _STRICT
+    if _STRICT is not None:
+        return _STRICT
+
+    class StrictInfo(tarfile.TarInfo):
+        @classmethod
+        def frombuf(cls, buf, encoding, errors):
+            member = super().frombuf(buf, encoding, errors)
+            if member.size < 0 or member.type in _EXTENSIONS and member.size > MAX_EXTENSION:
+                raise tarfile.InvalidHeaderError("a header's size is negative, or an extended header's too large")
+            return member
+
+        @classmethod
+        def fromtarfile(cls, tar):
+            try:
+                member = super().fromtarfile(tar)
+            except (tarfile.EOFHeaderError, tarfile.EmptyHeaderError):
+                raise tarfile.EOFHeaderError("the end of the archive") from None     # end blocks, or no more stream
+            except (tarfile.HeaderError, ValueError, IndexError, RecursionError) as exc:
+                raise tarfile.ReadError(f"a damaged header ({exc})") from None
+            try:
+                size = int(member.pax_headers.get("size", 0))
+            except ValueError:
+                raise tarfile.ReadError("a PAX size is not a number") from None
+            if size < 0 or member.size < 0:
+                raise tarfile.ReadError("a member has a negative size")
+            return member
+
+        def _proc_pax(self, tar):
+            # tarfile's own parser (before Python 3.11.10 and 3.12.6) stops quietly at a malformed record; the
+            # records are checked first, then handed back to it as its first read.
+            stream = tar.fileobj
+            records = stream.read(self._block(self.size))
+            if len(records) < self.size or not _pax_framed(records[:self.size]):
+                raise tarfile.InvalidHeaderError("a PAX record is malformed")
+            tar.fileobj = _Replay(tar, stream, records)
+            try:
+                return super()._proc_pax(tar)
+            finally:
+                tar.fileobj = stream
+
+    _STRICT = StrictInfo
+    return _STRICT
+
+
+class _Replay:
+    """Gives `records`, already read from `stream`, to the first read, and puts the stream back in its place."""
+
+    def __init__(self, tar, stream, records: bytes) -> None:
+        self.tar, self.stream, self.records = tar, stream, records
+
+    def read(self, size: int) -> bytes:
+        self.tar.fileobj = self.stream
+        return self.records
+
+
+def _pax_framed(data: bytes) -> bool:
+    """Whether a PAX header is records "LENGTH KEY=VALUE\\n", LENGTH counting the whole record, up to its end."""
+    at = 0
+    while at < len(data) and data[at] != 0:
+        space = data.find(b" ", at)
+        if space <= at or not data[at:space].isdigit():
+            return False
+        end = at + int(data[at:space])
+        if end <= space + 1 or end > len(data) or data[end - 1] != 0x0A or b"=" not in data[space + 1:end]:
+            return False
+        at = end
+    return True
