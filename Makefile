@@ -40,6 +40,12 @@ test: $(STAMP)
 	COURSE_LEARNER=rootless-learner bash tools/rootless.sh run \
 	  bash tools/learner.sh run tests/test_exercises.py tests/test_rootless.py
 
+# Re-record the lab runs the book shows (book/lab-runs/), all or LABS="06 12"; take the engine lock on a shared machine.
+.PHONY: lab-runs
+lab-runs: $(STAMP)
+	bash tools/engine.sh ensure
+	$(PY) tools/record_labs.py $(LABS)
+
 book: $(STAMP)
 	$(VENV)/bin/jupyter-book build --warningiserror --keep-going .
 

@@ -4,96 +4,28 @@ As given, a lab holds no answer: it runs to its end and every check cell says NO
 that grading gives on a fresh state. With each answer cell filled from its exercise's `solution` (the one
 definition that `labcheck solve` runs), every check cell says PASSED.
 
-The filled run is recorded in book/lab-runs/, which is what the book shows (the book never executes
-anything itself): each answer cell as the learner meets it, followed by the reference solution and its
-output in a cell the book folds away until clicked.
+The book shows a recorded run of each lab with the reference solutions (book/lab-runs/), written by
+tools/record_labs.py; these tests only read it, to hold it to the current lab. Running a lab and making its
+recording are defined once, in tools/lab_runs.py.
 """
 from __future__ import annotations
 
-import copy
 import html
 import re
 from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
-from checker.exercises import BY_ID, COURSE
+from checker.paths import workspace_folder
+from tools.lab_runs import (LABS, LEARNER_WORKSPACE, RECORDED, SCRATCH_PREFIX, carries_reference_note, execute,
+                            exercises_in, in_book, learner_view, output_text, recording, reference_run_problems,
+                            reference_source, tagged, with_reference_answers)
 
 from .conftest import grade_now
 
-ROOT = Path(__file__).resolve().parent.parent
-LABS = sorted((ROOT / "labs").glob("*.ipynb"))
-RECORDED = ROOT / "book" / "lab-runs"
 LESSON_LINK = re.compile(r"\]\((\.\./[^)#]+\.md)\)")
-
-
-def exercises_in(lab: Path):
-    return [e for e in COURSE if e.lab == f"labs/{lab.name}"]
-
-
-def tagged(notebook, tag: str) -> list:
-    return [c for c in notebook.cells if tag in c.metadata.get("tags", ())]
-
-
-def output_text(cell) -> str:
-    parts = []
-    for output in cell.get("outputs", ()):
-        data = output.get("data", {})
-        parts.append(data.get("text/html", "") + data.get("text/plain", "") + output.get("text", ""))
-        if output.get("output_type") == "error":
-            parts.append("ERROR " + output.get("ename", ""))
-    return "\n".join(parts)
-
-
-def execute(notebook, lab: Path) -> None:
-    """Run every cell as JupyterLab would, from the lab's folder; stream chunks merged, so a table stays whole."""
-    NotebookClient(notebook, timeout=600, kernel_name="python3", coalesce_streams=True, record_timing=False,
-                   resources={"metadata": {"path": str(lab.parent)}}).execute()
-
-
-def reference_source(exercise) -> str:
-    """An answer cell holding the reference solution, as a learner would type it into the `%%bash` cell."""
-    return (f"%%bash\n# Reference solution for {exercise.id} (`labcheck solve {exercise.id} --show` prints it)\n"
-            + "\n".join(exercise.solution))
-
-
-def with_reference_answers(notebook):
-    filled = copy.deepcopy(notebook)
-    for cell in tagged(filled, "answer"):
-        cell.source = reference_source(BY_ID[cell.metadata["exercise"]])
-    return filled
-
-
-def in_book(cell):
-    """A cell as the book shows it: links to lessons lead from book/lab-runs/ instead of labs/."""
-    if cell.cell_type == "markdown":
-        cell = copy.deepcopy(cell)
-        cell.source = cell.source.replace("](../book/", "](../")
-    return cell
-
-
-def recording(given, ran):
-    """The book's copy of a filled run: each answer cell as given, then the solution that ran, folded away."""
-    recorded = copy.deepcopy(ran)
-    recorded.cells = []
-    for learner_cell, ran_cell in zip(given.cells, ran.cells):
-        if "answer" not in learner_cell.metadata.get("tags", ()):
-            recorded.cells.append(in_book(ran_cell))
-            continue
-        exercise = learner_cell.metadata["exercise"]
-        solution = copy.deepcopy(ran_cell)
-        solution.id = f"{learner_cell.id}-solution"
-        solution.metadata = {"tags": ["hide-cell", "solution"], "exercise": exercise,
-                             "mystnb": {"code_prompt_show": f"Show the reference solution for {exercise} and its output",
-                                        "code_prompt_hide": f"Hide the reference solution for {exercise}"}}
-        recorded.cells += [copy.deepcopy(learner_cell), solution]
-    return recorded
-
-
-def learner_view(recorded) -> list[tuple[str, str]]:
-    return [(c.cell_type, c.source) for c in recorded.cells if "solution" not in c.metadata.get("tags", ())]
+STALE = "is stale: run `make lab-runs` (tools/record_labs.py) and commit book/lab-runs/"
 
 
 def demo_resources(client) -> set[str]:
@@ -134,10 +66,10 @@ def test_lab_opens_with_a_link_to_its_lesson(lab):
 @pytest.mark.parametrize("lab", LABS, ids=[p.stem for p in LABS])
 def test_book_shows_a_recorded_run_of_the_current_lab(lab):
     recorded = RECORDED / lab.name
-    assert recorded.is_file(), f"run the lab tests to record {lab.name}"
+    assert recorded.is_file(), f"record {lab.name}: `make lab-runs LABS={lab.stem}`"
     shown = nbformat.read(recorded, as_version=4)
     given = nbformat.read(lab, as_version=4)
-    stale = f"{recorded} is stale: run `make test` and commit book/lab-runs/"
+    stale = f"{recorded} {STALE}"
     assert learner_view(shown) == [(c.cell_type, c.source) for c in map(in_book, given.cells)], stale
     solutions = tagged(shown, "solution")
     assert [c.source for c in solutions] == [reference_source(e) for e in exercises_in(lab)], stale
@@ -147,15 +79,35 @@ def test_book_shows_a_recorded_run_of_the_current_lab(lab):
 
 
 @pytest.mark.parametrize("lab", LABS, ids=[p.stem for p in LABS])
+def test_recorded_check_cells_say_they_show_the_reference_solution(lab):
+    """A reader must not take a recorded PASSED for their own: each check cell's output opens with the note."""
+    recorded = RECORDED / lab.name
+    assert recorded.is_file(), f"record {lab.name}: `make lab-runs LABS={lab.stem}`"
+    for cell in tagged(nbformat.read(recorded, as_version=4), "check"):
+        assert carries_reference_note(cell), f"{recorded.name}: {cell.source} lacks the reference-run note; {STALE}"
+
+
+@pytest.mark.parametrize("lab", LABS, ids=[p.stem for p in LABS])
 def test_recorded_outputs_are_whole(lab):
     """A table printed in chunks must show as one block, not as pieces split across lines."""
     recorded = RECORDED / lab.name
-    assert recorded.is_file(), f"run the lab tests to record {lab.name}"
+    assert recorded.is_file(), f"record {lab.name}: `make lab-runs LABS={lab.stem}`"
     for cell in nbformat.read(recorded, as_version=4).cells:
         outputs = cell.get("outputs", ())
         for before, after in zip(outputs, outputs[1:]):
             assert not (before.output_type == after.output_type == "stream" and before.name == after.name), \
                 f"{lab.name}: {cell.source[:80]!r} has its {before.name} split into several outputs"
+
+
+@pytest.mark.parametrize("lab", LABS, ids=[p.stem for p in LABS])
+def test_recorded_outputs_name_no_folder_of_the_machine_that_recorded_them(lab):
+    """The workspace shows as the learner's `~/docker-volumes-lab`, not a temporary folder."""
+    recorded = RECORDED / lab.name
+    assert recorded.is_file(), f"record {lab.name}: `make lab-runs LABS={lab.stem}`"
+    for cell in nbformat.read(recorded, as_version=4).cells:
+        shown = output_text(cell)
+        for leak in (SCRATCH_PREFIX, "/tmp/pytest-", "pytest-of-", "/labcheck0/"):
+            assert leak not in shown, f"{lab.name}: {cell.source[:80]!r} shows {leak!r}:\n{shown}"
 
 
 @pytest.mark.engine
@@ -181,14 +133,16 @@ def test_lab_as_given_holds_no_answer_and_runs_to_its_end(fresh, lab):
 @pytest.mark.slow
 @pytest.mark.parametrize("lab", LABS, ids=[p.stem for p in LABS])
 def test_lab_with_reference_solutions_passes_every_check(fresh, lab):
+    """Runs and asserts only: tools/record_labs.py writes the book's copy."""
     given = nbformat.read(lab, as_version=4)
     notebook = with_reference_answers(given)
     execute(notebook, lab)
-    for cell in tagged(notebook, "check"):
-        shown = output_text(cell)
-        assert "PASSED" in shown and "NOT YET" not in shown, f"{lab.name}: {cell.source} showed:\n{shown}"
-    assert not [c for c in notebook.cells for o in c.get("outputs", ()) if o.output_type == "error"]
+    assert not reference_run_problems(lab, notebook), "\n".join(reference_run_problems(lab, notebook))
     for exercise in exercises_in(lab):
         assert grade_now(fresh, exercise).passed, exercise.id
-    RECORDED.mkdir(exist_ok=True)
-    nbformat.write(recording(given, notebook), RECORDED / lab.name)
+    # This run as the book would show it names the learner's workspace, not the folder the run used.
+    workspace = workspace_folder()
+    recorded = recording(given, notebook, {workspace: LEARNER_WORKSPACE})
+    leaks = [c.source[:80] for c in recorded.cells if workspace in output_text(c)]
+    assert not leaks, f"{lab.name}: the workspace {workspace} still shows in {leaks}"
+    assert all(carries_reference_note(c) for c in tagged(recorded, "check"))

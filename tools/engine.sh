@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Make sure a current Docker Engine answers, with the Compose v2 plugin and the
+# Make sure a current Docker Engine answers, with the Compose v2 and buildx plugins and the
 # lab images present. Used by `make test` (and `make engine`) on machines where
 # no engine runs yet; on a learner's machine with Docker Desktop it only checks.
 #
@@ -83,6 +83,23 @@ link_compose_plugin() {
   say "linked Compose plugin: $(docker compose version --short)"
 }
 
+link_buildx_plugin() {   # learners' Docker builds with BuildKit; without buildx, `docker build` prints a deprecation warning
+  docker buildx version >/dev/null 2>&1 && return 0
+  local plugin=$ROOT/usr/libexec/docker/cli-plugins/docker-buildx
+  if [ ! -x "$plugin" ]; then
+    if [ "$(id -u)" != 0 ] || [ ! -x "$ROOT/usr/sbin/dockerd" ]; then
+      say "no buildx plugin: \`docker build\` falls back to the legacy builder (install docker-buildx)"; return 0
+    fi
+    say "installing Debian's docker-buildx into $ROOT"
+    chroot "$ROOT" sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+      apt-get install -y -qq --no-install-recommends docker-buildx' >"$CACHE/buildx.log" 2>&1 \
+      || { say "installing docker-buildx failed, see $CACHE/buildx.log"; exit 3; }
+  fi
+  mkdir -p /usr/local/lib/docker/cli-plugins
+  ln -sf "$plugin" /usr/local/lib/docker/cli-plugins/docker-buildx
+  say "linked buildx plugin: $(docker buildx version)"
+}
+
 # A daemon must not keep the caller's descriptors: one holding a lock file (`flock LOCK make test`)
 # would hold the lock for as long as the engine runs. (sh can name descriptors 3 to 9 only.)
 CLOSE_INHERITED='for fd in /proc/self/fd/*; do n=${fd##*/}; case $n in [3-9]) eval "exec $n>&-";; esac; done;'
@@ -115,6 +132,7 @@ case "${1:-ensure}" in
   ensure)
     engine_is_current || start_engine
     link_compose_plugin
+    link_buildx_plugin
     "$PY" "$HERE/tools/standin_images.py"
     # Podman's Docker-compatible API is one of the environments the tests grade against.
     [ "$(id -u)" = 0 ] && apt_install podman podman || true

@@ -252,6 +252,7 @@ Next (CONTRIBUTING.md, "Adding lesson N+1"):
   1. write the lesson in book/{name}.md and the lab's tasks in labs/{name}.ipynb;
   2. replace the example exercise in checker/exercises/{module_name}.py with the lesson's own;
   3. record the lab run the book shows and run the lesson's tests, under the engine lock:
+     flock /tmp/docker-engine.lock .venv/bin/python tools/record_labs.py {name[:2]}
      flock /tmp/docker-engine.lock .venv/bin/python -m pytest -q tests/test_labs.py tests/test_lessons.py -k {name[:2]}
      flock /tmp/docker-engine.lock .venv/bin/python -m pytest -q tests/test_exercises.py -k {exercise}""")
     return 0
