@@ -33,12 +33,16 @@ engine: $(STAMP)
 test: $(STAMP)
 	bash tools/engine.sh ensure
 	bash tools/browser.sh
-	$(PY) -m pytest
-	# Again as a learner is: a non-root user in the docker group, course and workspace in their home.
-	bash tools/learner.sh run
+	# The exercises four ways, a family of exercises per worker (tests/test_exercises.py), then everything else.
+	$(PY) -m pytest -n 2 --dist loadscope tests/test_exercises.py
+	$(PY) -m pytest --ignore=tests/test_exercises.py
+	# Again as a learner is: a non-root user in the docker group, course and workspace in their home. What differs
+	# for them: read routes, reset, ownership. Each exercise solved, graded and reset once; lessons; labs as given.
+	bash tools/learner.sh run -n 2 --dist loadscope tests/test_exercises.py -k reset_returns
+	bash tools/learner.sh run tests/test_lessons.py tests/test_learner.py tests/test_labs.py -k "not reference_solutions"
 	# Once more against rootless Docker: a second learner account runs its own engine, stopped after, pass or fail.
 	COURSE_LEARNER=rootless-learner bash tools/rootless.sh run \
-	  bash tools/learner.sh run tests/test_exercises.py tests/test_rootless.py
+	  bash tools/learner.sh run -n 2 --dist loadscope tests/test_exercises.py tests/test_rootless.py -k "reset_returns or rootless"
 
 # Re-record the lab runs the book shows (book/lab-runs/), all or LABS="06 12"; take the engine lock on a shared machine.
 .PHONY: lab-runs

@@ -1,14 +1,15 @@
 """Order tests/test_exercises.py by family and course order (a conftest plugin: test modules cannot hook)."""
 from __future__ import annotations
 
+
 from checker.exercises import BY_ID, COURSE
 
 KINDS = ("fresh_state", "reference_solution", "common_mistake", "reset_returns")
 
 
 def family_of(exercise) -> str:
-    """Exercises joined by `builds_on` are one family, named by its first member: its tests run on one worker
-    (pytest-xdist `--dist loadgroup`), in course order, so a family's started servers are shared, not restarted."""
+    """Exercises joined by `builds_on` are one family, named by its first member: its tests are one class in
+    tests/test_exercises.py, which pytest-xdist's `--dist loadscope` keeps on one worker, in course order, so a family's started servers are shared, not restarted."""
     while exercise.builds_on:
         exercise = BY_ID[exercise.builds_on[0]]
     return exercise.id

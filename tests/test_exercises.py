@@ -13,7 +13,7 @@ from checker.grading.progress import Progress
 from checker.reading.view import EngineView
 
 from .exercise_order import family_of
-from .conftest import grade_now, prepare_prerequisites, readonly, remove_labelled, reset_exercises, run, solve
+from .conftest import grade_now, lineage, prepare_prerequisites, readonly, remove_labelled, reset_exercises, run, solve
 
 
 def dependents(exercise) -> list:
@@ -25,14 +25,22 @@ def dependents(exercise) -> list:
     return found
 
 
-def by_family(*values, exercise):
-    return pytest.param(*values, marks=pytest.mark.xdist_group(family_of(exercise)))
-
-
 IDS = [e.id for e in COURSE]
-EXERCISES = [by_family(e, exercise=e) for e in COURSE]
-MISTAKES = [by_family(e, m, exercise=e) for e in COURSE for m in e.mistakes]
-MISTAKE_IDS = [f"{e.id}-{m.what.replace(' ', '-')}" for e in COURSE for m in e.mistakes]
+FAMILIES = sorted({family_of(e) for e in COURSE}, key=lambda first: IDS.index(first))
+
+
+def pytest_generate_tests(metafunc):
+    """The four-way tests live in one class per family (`--dist loadscope` keeps a class on one worker), each
+    parametrized with the family's exercises, or their mistakes, in course order."""
+    family = getattr(metafunc.cls, "FAMILY", None)
+    if family is None:
+        return
+    members = [e for e in COURSE if family_of(e) == family]
+    if "mistake" in metafunc.fixturenames:
+        pairs = [(e, m) for e in members for m in e.mistakes]
+        metafunc.parametrize("exercise,mistake", pairs, ids=[f"{e.id}-{m.what.replace(' ', '-')}" for e, m in pairs])
+    elif "exercise" in metafunc.fixturenames:
+        metafunc.parametrize("exercise", members, ids=[e.id for e in members])
 
 
 @pytest.fixture
@@ -43,51 +51,23 @@ def fresh(client, request):
     assert reset_exercises(client, [exercise, *dependents(exercise)]) == []
     yield client
     remove_labelled(client)
+    mistake = request.node.callspec.params.get("mistake")
+    if mistake and touches_what_it_builds_on(exercise, mistake):
+        reset_exercises(client, [*lineage(exercise), *dependents(exercise)])
+
+
+def touches_what_it_builds_on(exercise, mistake) -> bool:
+    """Whether a mistake's commands name a resource an earlier exercise owns: then that exercise is solved again
+    for the next test rather than trusted (it may still pass while holding what the mistake left)."""
+    commands = " ".join(mistake.commands)
+    return any(name in commands for earlier in lineage(exercise)[1:]
+               for name in (*earlier.owns.containers, *earlier.owns.volumes, *earlier.owns.host_paths))
 
 
 def first_failure_message(report) -> str:
     failure = report.first_failure
     assert failure is not None, f"{report.exercise} passed when it should not:\n{report}"
     return failure.message
-
-
-@pytest.mark.engine
-@pytest.mark.parametrize("exercise", EXERCISES, ids=IDS)
-def test_fresh_state_fails_with_specific_message(fresh, exercise):
-    prepare_prerequisites(fresh, exercise)
-    report = grade_now(fresh, exercise)
-    assert not report.passed
-    message = first_failure_message(report)
-    assert "There is no" in message, message
-    failure = report.first_failure
-    assert failure.found and failure.expected and failure.next_step, failure
-
-
-@pytest.mark.engine
-@pytest.mark.parametrize("exercise", EXERCISES, ids=IDS)
-def test_reference_solution_passes(fresh, exercise):
-    prepare_prerequisites(fresh, exercise)
-    solve(fresh, exercise)
-    report = grade_now(fresh, exercise)
-    assert report.passed, str(report)
-    assert all(c.passed is True for c in report.checks)
-
-
-@pytest.mark.engine
-@pytest.mark.parametrize("exercise,mistake", MISTAKES, ids=MISTAKE_IDS)
-def test_common_mistake_gets_its_own_message(fresh, exercise, mistake):
-    prepare_prerequisites(fresh, exercise)
-    fresh_message = first_failure_message(grade_now(fresh, exercise))
-    run(mistake.commands, stop_on_failure=False)  # a mistake may well fail
-    report = grade_now(fresh, exercise)
-    assert not report.passed, f"mistake {mistake.what!r} passed:\n{report}"
-    assert mistake.message in first_failure_message(report), str(report)
-    assert first_failure_message(report) != fresh_message, "a mistake must not look like an untouched exercise"
-    if mistake.hint:    # hints from the state, on the same setup: the next step and the first hint name it
-        assert report.first_failure.next_step == mistake.hint, str(report)
-        shown = first_hint_shown(exercise)
-        assert f"For what is wrong now: {' '.join(mistake.hint.split())}" in shown, shown
-        assert not re.search(r"Hint \d+ of \d+", shown), "the general hints come only after the state's hint"
 
 
 def first_hint_shown(exercise) -> str:
@@ -109,24 +89,63 @@ def lookalikes(name: str) -> list[str]:
     return [f"{name}-old", f"my-{name}", f"{name}2", f"{name}_", f"x{name}"]
 
 
-@pytest.mark.engine
-@pytest.mark.parametrize("exercise", EXERCISES, ids=IDS)
-def test_reset_returns_to_fresh_and_spares_lookalikes(fresh, labelled, exercise):
-    make_volume, make_container = labelled
-    decoy_volumes = [make_volume(n) for v in exercise.owns.volumes + exercise.owns.containers for n in lookalikes(v)]
-    decoy_containers = [make_container(n) for c in exercise.owns.containers + exercise.owns.volumes
-                        for n in lookalikes(c)]
-    solve(fresh, exercise)
-    assert grade_now(fresh, exercise).passed
+class FourWays:
+    """Each exercise four ways on the real engine; a subclass per family (below) says which exercises."""
 
-    assert reset_exercises(fresh, [exercise]) == []
+    @pytest.mark.engine
+    def test_fresh_state_fails_with_specific_message(self, fresh, exercise):
+        prepare_prerequisites(fresh, exercise)
+        report = grade_now(fresh, exercise)
+        assert not report.passed
+        message = first_failure_message(report)
+        assert "There is no" in message, message
+        failure = report.first_failure
+        assert failure.found and failure.expected and failure.next_step, failure
 
-    view = EngineView(readonly())
-    for name in exercise.owns.containers:
-        assert view.container(name) is None
-    for name in exercise.owns.volumes:
-        assert view.volume(name) is None
-    assert all(view.volume(v) is not None for v in decoy_volumes)
-    assert all(view.container(c) is not None for c in decoy_containers)
-    report = grade_now(fresh, exercise)
-    assert not report.passed and "There is no" in first_failure_message(report)
+    @pytest.mark.engine
+    def test_reference_solution_passes(self, fresh, exercise):
+        prepare_prerequisites(fresh, exercise)
+        solve(fresh, exercise)
+        report = grade_now(fresh, exercise)
+        assert report.passed, str(report)
+        assert all(c.passed is True for c in report.checks)
+
+    @pytest.mark.engine
+    def test_common_mistake_gets_its_own_message(self, fresh, exercise, mistake):
+        prepare_prerequisites(fresh, exercise)
+        fresh_message = first_failure_message(grade_now(fresh, exercise))
+        run(mistake.commands, stop_on_failure=False)  # a mistake may well fail
+        report = grade_now(fresh, exercise)
+        assert not report.passed, f"mistake {mistake.what!r} passed:\n{report}"
+        assert mistake.message in first_failure_message(report), str(report)
+        assert first_failure_message(report) != fresh_message, "a mistake must not look like an untouched exercise"
+        if mistake.hint:    # hints from the state, on the same setup: the next step and the first hint name it
+            assert report.first_failure.next_step == mistake.hint, str(report)
+            shown = first_hint_shown(exercise)
+            assert f"For what is wrong now: {' '.join(mistake.hint.split())}" in shown, shown
+            assert not re.search(r"Hint \d+ of \d+", shown), "the general hints come only after the state's hint"
+
+    @pytest.mark.engine
+    def test_reset_returns_to_fresh_and_spares_lookalikes(self, fresh, labelled, exercise):
+        make_volume, make_container = labelled
+        decoy_volumes = [make_volume(n) for v in exercise.owns.volumes + exercise.owns.containers for n in lookalikes(v)]
+        decoy_containers = [make_container(n) for c in exercise.owns.containers + exercise.owns.volumes
+                            for n in lookalikes(c)]
+        solve(fresh, exercise)
+        assert grade_now(fresh, exercise).passed
+
+        assert reset_exercises(fresh, [exercise]) == []
+
+        view = EngineView(readonly())
+        for name in exercise.owns.containers:
+            assert view.container(name) is None
+        for name in exercise.owns.volumes:
+            assert view.volume(name) is None
+        assert all(view.volume(v) is not None for v in decoy_volumes)
+        assert all(view.container(c) is not None for c in decoy_containers)
+        report = grade_now(fresh, exercise)
+        assert not report.passed and "There is no" in first_failure_message(report)
+
+
+for _family in FAMILIES:
+    globals()[f"TestFamily_{_family}"] = type(f"TestFamily_{_family}", (FourWays,), {"FAMILY": _family})

@@ -34,6 +34,7 @@ from pathlib import Path
 import docker
 
 STANDIN_LABEL = "org.docker-volumes-course.standin"
+RECIPE_LABEL = STANDIN_LABEL + ".recipe"
 BUSYBOX = "busybox:1.36"
 
 
@@ -87,11 +88,21 @@ def busybox_rootfs(binary: str) -> bytes:
     return buf.getvalue()
 
 
-def ensure_image(client: docker.DockerClient, tag: str, build) -> str:
-    """Present: nothing to do. Else the real image from a registry, or else `build()` a stand-in."""
+def recipe() -> str:
+    """A fingerprint of what a postgres stand-in is built from: a stand-in built from an older recipe is rebuilt."""
+    import hashlib
+    return hashlib.sha256(ENTRYPOINT.read_bytes() + Path(__file__).read_bytes()).hexdigest()[:16]
+
+
+def ensure_image(client: docker.DockerClient, tag: str, build, fingerprint: str = "") -> str:
+    """Present (and, for a stand-in, from today's recipe): nothing to do. Else the real image from a registry,
+    or else `build()` a stand-in."""
     try:
-        client.images.get(tag)
-        return f"{tag}: present"
+        labels = client.images.get(tag).labels or {}
+        if STANDIN_LABEL not in labels or not fingerprint or labels.get(RECIPE_LABEL) == fingerprint:
+            return f"{tag}: present"
+        client.images.remove(tag, force=True)       # our own stand-in, from an older recipe
+        return build()
     except docker.errors.ImageNotFound:
         pass
     repo, version = tag.split(":")
@@ -192,7 +203,7 @@ def build_postgres(tag: str) -> str:
     changes = [f"ENV PATH=/usr/lib/postgresql/{major}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                f"ENV PGDATA={pg.pgdata}", "ENV LANG=C.UTF-8", f"ENV PG_MAJOR={major}",
                f"VOLUME {pg.volume}", 'ENTRYPOINT ["docker-entrypoint.sh"]', 'CMD ["postgres"]',
-               "EXPOSE 5432", "STOPSIGNAL SIGINT", f"LABEL {STANDIN_LABEL}=true"]
+               "EXPOSE 5432", "STOPSIGNAL SIGINT", f"LABEL {STANDIN_LABEL}=true", f"LABEL {RECIPE_LABEL}={recipe()}"]
     tar = subprocess.Popen(["tar", "-C", str(root), "-c", "."], stdout=subprocess.PIPE)
     subprocess.run(["docker", "import", *[arg for change in changes for arg in ("--change", change)], "-", tag],
                    stdin=tar.stdout, check=True, stdout=subprocess.DEVNULL)
@@ -205,7 +216,7 @@ def main() -> int:
     client = docker.from_env()
     print("images:", ensure_image(client, BUSYBOX, lambda: build_busybox(client)), file=sys.stderr)
     for tag in POSTGRES:
-        print("images:", ensure_image(client, tag, lambda tag=tag: build_postgres(tag)), file=sys.stderr)
+        print("images:", ensure_image(client, tag, lambda tag=tag: build_postgres(tag), recipe()), file=sys.stderr)
     return 0
 
 

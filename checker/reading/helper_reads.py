@@ -25,7 +25,8 @@ from collections.abc import Callable
 from checker.engine.helper_client import HELPER_LABEL, HOST_LABEL, MOUNT_AT, PID_LABEL, HelperClient, HelperRefused
 from checker.engine.readonly import ReadOnlyEngine
 
-__all__ = ["HELPER_LABEL", "MOUNT_AT", "PREFERRED_IMAGE", "NoImage", "VolumeChanged", "VolumePeek", "HelperRefused"]
+__all__ = ["HELPER_LABEL", "MOUNT_AT", "PREFERRED_IMAGE", "NoImage", "VolumeChanged", "VolumePeek", "HelperRefused",
+           "volume_identity"]
 
 PREFERRED_IMAGE = "busybox:1.36"
 STALE_AFTER_S = 600                          # a helper from another machine is left alone this long
@@ -37,6 +38,14 @@ _swept: set[str] = set()
 
 class NoImage(Exception):
     """The engine has no image at all to create a helper from."""
+
+
+def volume_identity(attrs: dict | None) -> str:
+    """What tells one volume from another of the same name: its creation time (to the second, as the engine keeps
+    it), labels, driver and options. A volume the engine makes as a helper mounts a missing one has no labels."""
+    attrs = attrs or {}
+    return repr((attrs.get("CreatedAt", ""), sorted((attrs.get("Labels") or {}).items()), attrs.get("Driver", ""),
+                 sorted((attrs.get("Options") or {}).items())))
 
 
 class VolumeChanged(Exception):
@@ -142,7 +151,7 @@ class VolumePeek:
 
     def container_for(self, volume: str, batch: Callable[[], dict[str, str]]) -> tuple[str, str]:
         """(helper id, where `volume` is mounted in it). `batch()`, called only when a helper must be made,
-        maps volume names to the CreatedAt seen, `volume` among them. Raises NoImage when the engine has
+        maps volume names to the identity seen (`volume_identity`), `volume` among them. Raises NoImage when the engine has
         no image at all."""
         with self._lock:
             if volume not in self._where:
@@ -154,6 +163,7 @@ class VolumePeek:
             return self._where[volume]
 
     def _create(self, volumes: dict[str, str]) -> tuple[str, dict[str, str]]:
+        """A helper mounting `volumes` (name -> identity seen); VolumeChanged when one is no longer the volume seen."""
         if self._image is None:
             self._image = helper_image(self.engine)
         reference, attrs = self._image
@@ -171,7 +181,7 @@ class VolumePeek:
             now_of = listed.get
         else:
             now_of = self.engine.inspect_volume
-        changed = [name for name, created_at in volumes.items() if (now_of(name) or {}).get("CreatedAt") != created_at]
+        changed = [name for name, seen in volumes.items() if volume_identity(now_of(name)) != seen]
         if changed:
             self._forget(helper)
             raise VolumeChanged(changed[0])

@@ -11,7 +11,8 @@ import functools
 import os
 import threading
 
-from checker.reading.helper_reads import HELPER_LABEL, MOUNT_AT, PREFERRED_IMAGE, NoImage, VolumeChanged, VolumePeek
+from checker.reading.helper_reads import (HELPER_LABEL, MOUNT_AT, PREFERRED_IMAGE, NoImage, VolumeChanged, VolumePeek,
+                                         volume_identity)
 from checker.engine.readonly import ReadOnlyEngine
 from checker.reading.volume_files import DEFAULT_LIMIT, FileRead, read_from_host, read_through_container
 from checker.reading.volume_snapshot import Snapshot, take_snapshot
@@ -177,12 +178,12 @@ class EngineView:
 
     @memoised
     def only_a_helper_can_read(self) -> tuple[tuple[str, str], ...]:
-        """(name, CreatedAt) of the expected volumes that exist, cannot be read from this host, and no container
+        """(name, identity) of the expected volumes that exist, cannot be read from this host, and no container
         of the learner's mounts: found with two list requests, not two requests a volume."""
         if not self.expected_volumes:
             return ()
         listed, used = self.all_volumes(), self.users_by_volume()
-        return tuple((name, listed[name].get("CreatedAt", "")) for name in sorted(self.expected_volumes)
+        return tuple((name, volume_identity(listed[name])) for name in sorted(self.expected_volumes)
                      if name in listed and name not in used
                      and not self._readable_here(listed[name]))
 
@@ -203,19 +204,19 @@ class EngineView:
 
     @memoised
     def a_helper_may_read(self) -> tuple[tuple[str, str], ...]:
-        """(name, CreatedAt) of the expected volumes a helper reads once this run makes one anyway: those only a
+        """(name, identity) of the expected volumes a helper reads once this run makes one anyway: those only a
         helper can read, and those that only stopped containers mount. Reading the latter through the helper is
         just as harmless, and its one snapshot request replaces an archive request per file."""
         if not self.only_a_helper_can_read():
             return ()
         listed, used = self.all_volumes(), self.users_by_volume()
-        return tuple((name, listed[name].get("CreatedAt", "")) for name in sorted(self.expected_volumes)
+        return tuple((name, volume_identity(listed[name])) for name in sorted(self.expected_volumes)
                      if name in listed and not self._readable_here(listed[name])
                      and not any(c.get("State") == "running" for c in used.get(name, ())))
 
     def _helper_batch(self, volume: str) -> dict[str, str]:
-        """`volume` and every other expected volume a helper may read, each with the CreatedAt seen."""
-        return {volume: (self.volume(volume) or {}).get("CreatedAt", ""), **dict(self.a_helper_may_read())}
+        """`volume` and every other expected volume a helper may read, each with the identity seen."""
+        return {volume: volume_identity(self.volume(volume)), **dict(self.a_helper_may_read())}
 
     @memoised
     def helper_snapshot(self, helper: str) -> Snapshot:
