@@ -61,11 +61,7 @@ class RecordingProxy:
         except OSError:
             pass
         finally:
-            for end in (source, sink):
-                try:
-                    end.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
+            hang_up(source, sink)
 
     def _client_to_engine(self, client: socket.socket, engine: socket.socket) -> None:
         """Forward as it arrives; parse a copy into requests (our clients send Content-Length bodies only)."""
@@ -88,8 +84,12 @@ class RecordingProxy:
         except OSError:
             pass
         finally:
-            for end in (client, engine):
-                try:
-                    end.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
+            hang_up(client, engine)
+
+
+def hang_up(*ends: socket.socket) -> None:
+    for end in ends:
+        try:
+            end.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass

@@ -44,6 +44,17 @@ class _SocketServer:
         raise NotImplementedError
 
 
+def read_request_head(conn: socket.socket) -> bytes | None:
+    """A request's line and headers, up to and including the blank line; None when the client hung up first."""
+    request = b""
+    while b"\r\n\r\n" not in request:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return None
+        request += chunk
+    return request
+
+
 class FakeEngine(_SocketServer):
     """Answers /version and /_ping as an engine speaking `api_version` would."""
 
@@ -56,13 +67,7 @@ class FakeEngine(_SocketServer):
         with conn:
             conn.settimeout(5)
             try:
-                while True:
-                    request = b""
-                    while b"\r\n\r\n" not in request:
-                        chunk = conn.recv(65536)
-                        if not chunk:
-                            return
-                        request += chunk
+                while (request := read_request_head(conn)) is not None:
                     path = request.split(b" ", 2)[1].decode()
                     body = self.body if path.endswith("/version") else b"OK"
                     conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"

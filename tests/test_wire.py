@@ -16,7 +16,7 @@ from checker.engine.readonly import ReadOnlyEngine
 from checker.engine.wire import MAX_HEADERS, MAX_LINE, Connection, Disconnected, ProtocolError, query, quote, \
     split_endpoint
 
-from .fakes import _SocketServer
+from .fakes import _SocketServer, read_request_head
 
 
 class CannedPeer:
@@ -235,13 +235,7 @@ class MalformedEngine(_SocketServer):
         with conn:
             conn.settimeout(5)
             try:
-                while True:
-                    request = b""
-                    while b"\r\n\r\n" not in request:
-                        data = conn.recv(65536)
-                        if not data:
-                            return
-                        request += data
+                while (request := read_request_head(conn)) is not None:
                     if not (self.ping and b" /_ping " in request.split(b"\r\n", 1)[0]):
                         conn.sendall(self.reply)
                         return
