@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from checker.reading.mounts import Mount
+from checker.reading.view import is_anonymous_volume_name
 
 
 @dataclass(frozen=True)
