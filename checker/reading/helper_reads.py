@@ -20,6 +20,7 @@ import os
 import socket
 import threading
 import time
+import weakref
 from collections.abc import Callable
 
 from checker.engine.helper_client import HELPER_LABEL, HOST_LABEL, MOUNT_AT, PID_LABEL, HelperClient, HelperRefused
@@ -34,6 +35,7 @@ STALE_AFTER_S = 600                          # a helper from another machine is 
 _live: set[tuple[HelperClient, str]] = set()
 _live_lock = threading.Lock()
 _swept: set[str] = set()
+_clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()   # the write client beside each GET-only one
 
 
 class NoImage(Exception):
@@ -61,9 +63,9 @@ class VolumeChanged(Exception):
 
 def helper_client(engine: ReadOnlyEngine) -> HelperClient:
     """The write client for this engine, made on first need (after the API version is known)."""
-    client = getattr(engine, "_helper_client", None)
+    client = _clients.get(engine)
     if client is None:
-        client = engine._helper_client = HelperClient(engine.endpoint, engine.api_version, engine.timeout)
+        client = _clients[engine] = HelperClient(engine.endpoint, engine.api_version, engine.timeout)
     return client
 
 
