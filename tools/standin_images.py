@@ -15,11 +15,14 @@ images with the same names that honour the contracts the lessons rely on:
   are ``/var/lib/postgresql/data``; from 18 on, as in the official images,
   ``PGDATA`` is ``/var/lib/postgresql/18/docker`` under ``VOLUME /var/lib/postgresql``,
   and the entrypoint refuses to initialise while data or a mount sits at the old
-  ``/var/lib/postgresql/data``.
+  ``/var/lib/postgresql/data``;
+- python:3.13-slim: Debian trixie's python3 (3.13) on a minbase root, ``python`` and ``python3`` in
+  ``/usr/local/bin`` (first on PATH), ``CMD ["python3"]``, root by default; the standard library with its
+  ``sqlite3`` module and, as in the official slim image, no ``sqlite3`` command-line tool.
 
-An image already present is left alone: after a change to the entrypoint, remove
-the stand-ins (``docker image rm postgres:15 postgres:17 postgres:18``, images
-labelled ``org.docker-volumes-course.standin``) and run this again.
+Each stand-in carries a recipe label (a hash of the parts of this file that build it); one built from an
+older recipe is rebuilt (ours carry the label ``org.docker-volumes-course.standin``); any other image of
+that name, such as a real one pulled earlier, is left alone.
 """
 from __future__ import annotations
 
@@ -88,10 +91,22 @@ def busybox_rootfs(binary: str) -> bytes:
     return buf.getvalue()
 
 
-def recipe() -> str:
-    """A fingerprint of what a postgres stand-in is built from: a stand-in built from an older recipe is rebuilt."""
+def fingerprint(*parts: object) -> str:
+    """A short hash of what a stand-in is built from (files' bytes, functions' source, constants)."""
     import hashlib
-    return hashlib.sha256(ENTRYPOINT.read_bytes() + Path(__file__).read_bytes()).hexdigest()[:16]
+    import inspect
+    digest = hashlib.sha256()
+    for part in parts:
+        data = (part.read_bytes() if isinstance(part, Path)
+                else inspect.getsource(part) if callable(part) else repr(part))
+        digest.update(data if isinstance(data, bytes) else data.encode())
+    return digest.hexdigest()[:16]
+
+
+def recipe() -> str:
+    """A fingerprint of what a postgres stand-in is built from: a stand-in built from an older recipe is rebuilt.
+    Only the postgres parts of this file count, so a change to another stand-in does not rebuild these."""
+    return fingerprint(ENTRYPOINT, Postgres, POSTGRES, debootstrap, postgres_rootfs, build_postgres)
 
 
 def ensure_image(client: docker.DockerClient, tag: str, build, fingerprint: str = "") -> str:
@@ -212,9 +227,65 @@ def build_postgres(tag: str) -> str:
     return f"{tag}: built a local stand-in from Debian's postgresql-{major}"
 
 
+PYTHON = "python:3.13-slim"
+PYTHON_SUITE = "trixie"          # Debian 13 carries Python 3.13, as the official 3.13-slim is built on trixie
+
+
+def python_rootfs() -> Path:
+    """A minimal Debian trixie with its python3 (3.13), debootstrapped once into the cache.
+
+    Shaped like the official slim image as the lessons use it: `python` and `python3` in /usr/local/bin,
+    the standard library with its sqlite3 module, and no sqlite3 command-line tool."""
+    root = CACHE / "python3.13-root"
+    if not (root / "usr/bin/python3.13").exists():
+        partial = Path(f"{root}.partial")
+        CACHE.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["rm", "-rf", str(partial)], check=True)
+        with open(CACHE / "debootstrap-python3.13.log", "a") as log:
+            done = subprocess.run(["debootstrap", "--variant=minbase", "--include=python3", PYTHON_SUITE,
+                                   str(partial)], stdout=log, stderr=subprocess.STDOUT)
+        if done.returncode != 0:
+            raise RuntimeError(f"debootstrap {PYTHON_SUITE} with python3 failed; "
+                               f"see {CACHE / 'debootstrap-python3.13.log'}")
+        partial.rename(root)
+    subprocess.run(["rm", "-rf", str(root / "var/cache/apt/archives"), str(root / "var/lib/apt/lists"),
+                    str(root / "usr/share/doc"), str(root / "usr/share/man"), str(root / "usr/share/info")],
+                   check=True)
+    (root / "var/lib/apt/lists/partial").mkdir(parents=True, exist_ok=True)
+    for name in ("python", "python3"):
+        link = root / "usr/local/bin" / name
+        if link.is_symlink() or link.exists():
+            link.unlink()
+        link.symlink_to("/usr/bin/python3")
+    return root
+
+
+def python_recipe() -> str:
+    return fingerprint(PYTHON, PYTHON_SUITE, python_rootfs, build_python)
+
+
+def build_python() -> str:
+    if os.geteuid() != 0:
+        return f"{PYTHON}: not present and no registry answers; building a stand-in needs root"
+    root = python_rootfs()
+    version = subprocess.run(["chroot", str(root), "python3", "-c", "import platform; print(platform.python_version())"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    # The official image's contract as the lessons use it: PATH with /usr/local/bin first, C.UTF-8, root, python3.
+    changes = ["ENV PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin", "ENV LANG=C.UTF-8",
+               f"ENV PYTHON_VERSION={version}", 'CMD ["python3"]',
+               f"LABEL {STANDIN_LABEL}=true", f"LABEL {RECIPE_LABEL}={python_recipe()}"]
+    tar = subprocess.Popen(["tar", "-C", str(root), "-c", "."], stdout=subprocess.PIPE)
+    subprocess.run(["docker", "import", *[arg for change in changes for arg in ("--change", change)], "-", PYTHON],
+                   stdin=tar.stdout, check=True, stdout=subprocess.DEVNULL)
+    tar.stdout.close()
+    tar.wait()
+    return f"{PYTHON}: built a local stand-in from Debian {PYTHON_SUITE}'s python3 ({version})"
+
+
 def main() -> int:
     client = docker.from_env()
     print("images:", ensure_image(client, BUSYBOX, lambda: build_busybox(client)), file=sys.stderr)
+    print("images:", ensure_image(client, PYTHON, build_python, python_recipe()), file=sys.stderr)
     for tag in POSTGRES:
         print("images:", ensure_image(client, tag, lambda tag=tag: build_postgres(tag), recipe()), file=sys.stderr)
     return 0
