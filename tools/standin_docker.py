@@ -1,0 +1,113 @@
+"""Local stand-ins for the two official Docker images the course container builds on, where no registry answers.
+
+- docker:26-dind: Debian trixie's dockerd 26 (docker.io, with containerd, runc, tini as docker-init and
+  iptables) and its docker CLI, with an entrypoint that follows the official one as compose.yaml uses it
+  (tools/dind/dockerd-entrypoint.sh): ``VOLUME /var/lib/docker``, run privileged, ``DOCKER_TLS_CERTDIR``,
+  ``DOCKER_HOST`` naming the unix socket, and a first argument ``dockerd`` taking exactly the flags given;
+- docker:26-cli: the same root with the docker CLI at /usr/local/bin/docker and the Compose v2 plugin (Debian's
+  docker-compose 2.26) at /usr/local/libexec/docker/cli-plugins/docker-compose, where the official image keeps
+  them, for the course image's ``COPY --from``. Debian links both against glibc where the official binaries are
+  static; the course image is trixie-based (python:3.13-slim), so they run there.
+
+Built as tools/standin_images.py builds the others (its ensure_image and recipe labels): a real image of that
+name is left alone, a stand-in from an older recipe is rebuilt.
+"""
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import docker  # noqa: E402
+
+from standin_images import CACHE, RECIPE_LABEL, STANDIN_LABEL, ensure_image, fingerprint  # noqa: E402
+
+DIND = "docker:26-dind"
+CLI = "docker:26-cli"
+SUITE = "trixie"                 # Debian 13 carries Docker Engine 26.1 and Compose 2.26
+PACKAGES = "docker.io,docker-cli,docker-compose,iptables,ca-certificates,procps"
+DIND_ENTRYPOINT = Path(__file__).resolve().parent / "dind" / "dockerd-entrypoint.sh"
+
+
+def dind_rootfs() -> Path:
+    """A minimal Debian trixie with dockerd, the docker CLI and Compose, debootstrapped once into the cache."""
+    root = CACHE / "dind-root"
+    if not (root / "usr/sbin/dockerd").exists():
+        partial = Path(f"{root}.partial")
+        CACHE.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["rm", "-rf", str(partial)], check=True)
+        with open(CACHE / "debootstrap-dind.log", "a") as log:
+            done = subprocess.run(["debootstrap", "--variant=minbase", f"--include={PACKAGES}", SUITE, str(partial)],
+                                  stdout=log, stderr=subprocess.STDOUT)
+        if done.returncode != 0:
+            raise RuntimeError(f"debootstrap {SUITE} with docker.io failed; see {CACHE / 'debootstrap-dind.log'}")
+        partial.rename(root)
+    subprocess.run(["rm", "-rf", str(root / "var/cache/apt/archives"), str(root / "var/lib/apt/lists"),
+                    str(root / "usr/share/doc"), str(root / "usr/share/man"), str(root / "usr/share/info"),
+                    str(root / "usr/share/locale")], check=True)
+    (root / "var/lib/apt/lists/partial").mkdir(parents=True, exist_ok=True)
+    target = root / "usr/local/bin/dockerd-entrypoint.sh"
+    target.write_bytes(DIND_ENTRYPOINT.read_bytes())
+    target.chmod(0o755)
+    return root
+
+
+def dind_recipe() -> str:
+    return fingerprint(DIND_ENTRYPOINT, SUITE, PACKAGES, dind_rootfs, build_dind)
+
+
+def build_dind() -> str:
+    if os.geteuid() != 0:
+        return f"{DIND}: not present and no registry answers; building a stand-in needs root"
+    root = dind_rootfs()
+    changes = ["ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "ENV DOCKER_TLS_CERTDIR=/certs",
+               "VOLUME /var/lib/docker", "EXPOSE 2375 2376", 'ENTRYPOINT ["dockerd-entrypoint.sh"]', "CMD []",
+               f"LABEL {STANDIN_LABEL}=true", f"LABEL {RECIPE_LABEL}={dind_recipe()}"]
+    tar = subprocess.Popen(["tar", "-C", str(root), "-c", "."], stdout=subprocess.PIPE)
+    subprocess.run(["docker", "import", *[arg for change in changes for arg in ("--change", change)], "-", DIND],
+                   stdin=tar.stdout, check=True, stdout=subprocess.DEVNULL)
+    tar.stdout.close()
+    tar.wait()
+    return f"{DIND}: built a local stand-in from Debian {SUITE}'s docker.io"
+
+
+def cli_layer() -> bytes:
+    """A build context whose Dockerfile puts the CLI and the Compose plugin where docker:26-cli has them."""
+    dockerfile = (f"FROM {DIND}\n"
+                  "RUN mkdir -p /usr/local/libexec/docker/cli-plugins \\\n"
+                  " && cp /usr/bin/docker /usr/local/bin/docker \\\n"
+                  " && cp /usr/libexec/docker/cli-plugins/docker-compose /usr/local/libexec/docker/cli-plugins/\n"
+                  "ENTRYPOINT []\nCMD [\"sh\"]\n"
+                  f"LABEL {STANDIN_LABEL}=true {RECIPE_LABEL}={cli_recipe_marker()}\n").encode()
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        info = tarfile.TarInfo("Dockerfile")
+        info.size = len(dockerfile)
+        tar.addfile(info, io.BytesIO(dockerfile))
+    return buf.getvalue()
+
+
+def cli_recipe_marker() -> str:
+    return fingerprint(dind_recipe(), build_cli)
+
+
+def build_cli(client: docker.DockerClient) -> str:
+    ensure_image(client, DIND, build_dind, dind_recipe())
+    client.images.build(fileobj=io.BytesIO(cli_layer()), custom_context=True, tag=CLI, rm=True, pull=False)
+    return f"{CLI}: built a local stand-in from Debian {SUITE}'s docker-cli and docker-compose"
+
+
+def main() -> int:
+    client = docker.from_env()
+    print("images:", ensure_image(client, DIND, build_dind, dind_recipe()), file=sys.stderr)
+    print("images:", ensure_image(client, CLI, lambda: build_cli(client), cli_recipe_marker()), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
