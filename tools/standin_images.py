@@ -19,6 +19,10 @@ images with the same names that honour the contracts the lessons rely on:
 - python:3.13-slim: Debian trixie's python3 (3.13) on a minbase root, ``python`` and ``python3`` in
   ``/usr/local/bin`` (first on PATH), ``CMD ["python3"]``, root by default; the standard library with its
   ``sqlite3`` module and, as in the official slim image, no ``sqlite3`` command-line tool.
+- redis:8: Debian trixie's redis-server (8.0) with an entrypoint that follows the official one (see
+  tools/redis/docker-entrypoint.sh): leading options go to redis-server (``docker run redis:8 --appendonly yes``),
+  the server runs as ``redis`` (UID 999) in ``/data`` (``VOLUME`` and working folder), port 6379, files made
+  with umask 0077, and protected mode off as the official build has it;
 
 Each stand-in carries a recipe label (a hash of the parts of this file that build it); one built from an
 older recipe is rebuilt (ours carry the label ``org.docker-volumes-course.standin``); any other image of
@@ -282,10 +286,76 @@ def build_python() -> str:
     return f"{PYTHON}: built a local stand-in from Debian {PYTHON_SUITE}'s python3 ({version})"
 
 
+REDIS = "redis:8"
+REDIS_SUITE = "trixie"           # Debian 13 carries redis-server 8.0, matching the official redis:8
+REDIS_ENTRYPOINT = Path(__file__).resolve().parent / "redis" / "docker-entrypoint.sh"
+
+
+def redis_rootfs() -> Path:
+    """A minimal Debian trixie with its redis-server, debootstrapped once into the cache, shaped like the official
+    image as the lessons use it: the redis user and group as 999:999, an empty /data it owns, our entrypoint, no
+    Debian configuration or data folder (the official image runs redis-server without a configuration file)."""
+    root = CACHE / "redis8-root"
+    if not (root / "usr/bin/redis-server").exists():
+        partial = Path(f"{root}.partial")
+        CACHE.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["rm", "-rf", str(partial)], check=True)
+        with open(CACHE / "debootstrap-redis8.log", "a") as log:
+            done = subprocess.run(["debootstrap", "--variant=minbase", "--include=redis-server", REDIS_SUITE,
+                                   str(partial)], stdout=log, stderr=subprocess.STDOUT)
+        if done.returncode != 0:
+            raise RuntimeError(f"debootstrap {REDIS_SUITE} with redis-server failed; "
+                               f"see {CACHE / 'debootstrap-redis8.log'}")
+        partial.rename(root)
+    subprocess.run(["rm", "-rf", str(root / "var/cache/apt/archives"), str(root / "var/lib/apt/lists"),
+                    str(root / "usr/share/doc"), str(root / "usr/share/man"), str(root / "usr/share/info"),
+                    str(root / "etc/redis"), str(root / "var/lib/redis"), str(root / "var/log/redis"),
+                    str(root / "data")], check=True)
+    (root / "var/lib/apt/lists/partial").mkdir(parents=True, exist_ok=True)
+    # 999 may belong to another system group or user in a newer suite: move it aside first.
+    make_room = ("free() { n=980; while getent $1 $n >/dev/null; do n=$((n-1)); done; echo $n; }; "
+                 "g=$(getent group 999 | cut -d: -f1); "
+                 "if [ -n \"$g\" ] && [ \"$g\" != redis ]; then groupmod -g $(free group) \"$g\"; fi; "
+                 "u=$(getent passwd 999 | cut -d: -f1); "
+                 "if [ -n \"$u\" ] && [ \"$u\" != redis ]; then usermod -u $(free passwd) \"$u\"; fi; ")
+    subprocess.run(["chroot", str(root), "sh", "-c", make_room +
+                    "groupmod -g 999 redis && usermod -u 999 -g 999 -d /home/redis redis && "
+                    "mkdir /data && chown redis:redis /data"],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    target = root / "usr/local/bin/docker-entrypoint.sh"
+    target.write_bytes(REDIS_ENTRYPOINT.read_bytes())
+    target.chmod(0o755)
+    return root
+
+
+def redis_recipe() -> str:
+    return fingerprint(REDIS, REDIS_SUITE, REDIS_ENTRYPOINT, redis_rootfs, build_redis)
+
+
+def build_redis() -> str:
+    if os.geteuid() != 0:
+        return f"{REDIS}: not present and no registry answers; building a stand-in needs root"
+    root = redis_rootfs()
+    version = subprocess.run(["chroot", str(root), "redis-server", "--version"],
+                             capture_output=True, text=True, check=True).stdout.split("v=")[1].split()[0]
+    # The official image's contract as the lessons use it: /data as volume and working folder, the entrypoint that
+    # turns leading options into redis-server's and drops to UID 999, redis-server as the command, port 6379.
+    changes = ["ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", f"ENV REDIS_VERSION={version}",
+               "VOLUME /data", "WORKDIR /data", 'ENTRYPOINT ["docker-entrypoint.sh"]', 'CMD ["redis-server"]',
+               "EXPOSE 6379", f"LABEL {STANDIN_LABEL}=true", f"LABEL {RECIPE_LABEL}={redis_recipe()}"]
+    tar = subprocess.Popen(["tar", "-C", str(root), "-c", "."], stdout=subprocess.PIPE)
+    subprocess.run(["docker", "import", *[arg for change in changes for arg in ("--change", change)], "-", REDIS],
+                   stdin=tar.stdout, check=True, stdout=subprocess.DEVNULL)
+    tar.stdout.close()
+    tar.wait()
+    return f"{REDIS}: built a local stand-in from Debian {REDIS_SUITE}'s redis-server ({version})"
+
+
 def main() -> int:
     client = docker.from_env()
     print("images:", ensure_image(client, BUSYBOX, lambda: build_busybox(client)), file=sys.stderr)
     print("images:", ensure_image(client, PYTHON, build_python, python_recipe()), file=sys.stderr)
+    print("images:", ensure_image(client, REDIS, build_redis, redis_recipe()), file=sys.stderr)
     for tag in POSTGRES:
         print("images:", ensure_image(client, tag, lambda tag=tag: build_postgres(tag), recipe()), file=sys.stderr)
     return 0
