@@ -15,9 +15,19 @@ from checker.engine.readonly import ReadOnlyEngine
 from checker.reading.view import host_reads_allowed
 
 
+# compose.yaml's two setups (COURSE_SETUP in the course container), in the words `labcheck doctor` uses.
+COURSE_SETUPS = {"private-engine": "course container, private engine",
+                 "host-engine": "course container, your own engine (compose.host-engine.yaml)"}
+
+
+def course_setup() -> str | None:
+    """The course container's setup in words, or None when labcheck runs anywhere else."""
+    return COURSE_SETUPS.get(os.environ.get("COURSE_SETUP", ""))
+
+
 @dataclass(frozen=True)
 class Platform:
-    kind: str            # "docker-desktop", "rootless", "remote", "engine"
+    kind: str            # "docker-desktop", "rootless", "remote", "private" (the course's own), "engine"
     name: str            # what to call it in a sentence
     read_route: str      # "host" or "engine"
     why: str             # why that route, in a sentence
@@ -33,9 +43,15 @@ def recognise(engine: ReadOnlyEngine, info: dict | None = None) -> Platform:
         kind, name = "rootless", f"rootless Docker Engine {info.get('ServerVersion')}"
     elif not host.startswith("unix://"):
         kind, name = "remote", f"a Docker Engine {info.get('ServerVersion')} on another machine ({host})"
+    elif os.environ.get("COURSE_SETUP") == "private-engine":
+        kind, name = "private", (f"the course's private Docker Engine {info.get('ServerVersion')} "
+                                 "(Docker-in-Docker, in the course's engine container)")
     else:
         kind, name = "engine", f"Docker Engine {info.get('ServerVersion')} on this machine"
     volumes = os.path.join(info.get("DockerRootDir") or "/var/lib/docker", "volumes")
+    if kind == "private":
+        return Platform(kind, name, "engine", "the private engine keeps its volume folders in its own container, "
+                                              "not in this one.")
     if not host_reads_allowed():
         return Platform(kind, name, "engine", "LABCHECK_HOST_READS=0 asks for the engine route.")
     if kind in ("docker-desktop", "remote"):

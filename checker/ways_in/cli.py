@@ -308,6 +308,10 @@ def doctor() -> None:
     try:
         endpoint = resolve_endpoint()
         out.print(f"[green]✔[/green] endpoint {endpoint.host} (from {endpoint.source})")
+        from checker.reading.engine_kind import course_setup
+
+        if course_setup():
+            out.print(f"[green]✔[/green] setup: {course_setup()}")
         engine = connect_readonly()
     except EnvironmentProblem as problem:
         out.print(f"[red]✘[/red] {problem.summary}\n  {problem.advice}")
@@ -337,7 +341,10 @@ def doctor() -> None:
         missing = [image for image in LAB_IMAGES if engine.inspect_image(image) is None]
         if missing:
             out.print(f"[yellow]![/yellow] the labs' images {', '.join(missing)} are not here yet: "
-                      + "; ".join(f"`docker pull {image}`" for image in missing))
+                      + "; ".join(f"`docker pull {image}`" for image in missing)
+                      + ("; without a network, `labcheck images load FILE` with an archive that "
+                         "`labcheck images save FILE` wrote where they are" if course_setup() else ""),
+                      soft_wrap=True)
         else:
             out.print(f"[green]✔[/green] the labs' images are here: {', '.join(LAB_IMAGES)}")
     finally:
