@@ -1,6 +1,6 @@
 """Lesson 5: anonymous volumes: where they come from, why they pile up, naming and rescuing them."""
-from checker.grading.checks import (container_absent, container_exists, container_image, file_in_mount, has_mount, volume_exists,
-                      volume_file)
+from checker.grading.checks import (container_absent, container_exists, container_image, container_stopped,
+                                    copied_from_anonymous_gone, file_in_mount, has_mount, volume_exists, volume_file)
 from checker.grading.exercise import Exercise, Mistake, Owned
 from checker.grading.lesson import Lesson
 
@@ -24,6 +24,7 @@ FROM_VOLUME_INSTRUCTION = Exercise(
         has_mount("lab-anon", "/cache", "volume", anonymous=True),
         file_in_mount("lab-anon", "/cache", "hit.txt", contains="cached once", next_step=(
             f"Write the file under /cache: `docker rm lab-anon`, then `{RUN_ANON}`.")),
+        container_stopped("lab-anon"),
     ),
     hints=(
         "A Dockerfile's VOLUME line makes the engine mount a fresh anonymous volume there in every new container.",
@@ -38,6 +39,11 @@ FROM_VOLUME_INSTRUCTION = Exercise(
                 hint=("`-v lab-cache:/cache` gave the image's volume a name; this exercise is about the anonymous "
                       "volume Docker makes when you give none. Remove lab-anon (`docker rm lab-anon`) and run it "
                       "again from lab-cache-app:1 with no -v at all.")),
+        Mistake("left it running", (BUILD, f"docker run -d --name lab-anon {IMAGE} sh -c "
+                                           "'echo cached once > /cache/hit.txt; sleep 600'"),
+                "lab-anon is still running",
+                hint=("lab-anon is still running; the task leaves it stopped. Stop it (`docker stop lab-anon`): its "
+                      "anonymous volume, and the file in it, stay.")),
         Mistake("used the base image", (BUILD, "docker run --name lab-anon busybox:1.36 sh -c "
                                                "'mkdir /cache; echo cached once > /cache/hit.txt'"),
                 "was created from busybox:1.36, not lab-cache-app:1",
@@ -58,6 +64,7 @@ NAME_IT = Exercise(
     builds_on=("ex11",),
     checks=(
         container_exists("lab-named-cache", how=f"Run `{RUN_NAMED}`."),
+        container_image("lab-named-cache", IMAGE),
         has_mount("lab-named-cache", "/cache", "volume", "lab-cache", flag="-v lab-cache:/cache"),
         volume_exists("lab-cache"),
         volume_file("lab-cache", "hit.txt", contains="kept by name", next_step=f"Run `{RUN_NAMED}`."),
@@ -73,6 +80,12 @@ NAME_IT = Exercise(
                 hint=("/cache is the anonymous volume that the image's VOLUME line makes when you name none. Remove"
                       " lab-named-cache with that volume (`docker rm -v lab-named-cache`) and run it again with `-v"
                       " lab-cache:/cache`.")),
+        Mistake("used the base image", ("docker run --name lab-named-cache -v lab-cache:/cache busybox:1.36 "
+                                        "sh -c 'echo kept by name > /cache/hit.txt'",),
+                "was created from busybox:1.36, not lab-cache-app:1",
+                hint=("lab-named-cache runs busybox:1.36; the point is to name the volume that lab-cache-app:1 "
+                      "declares. Remove it (`docker rm lab-named-cache`) and run it again from lab-cache-app:1 with "
+                      "`-v lab-cache:/cache`.")),
         Mistake("bind mount", ('mkdir -p "$WORKSPACE/cache"',
                                f'docker run --name lab-named-cache -v "$WORKSPACE/cache":/cache {IMAGE} '
                                "sh -c 'echo kept by name > /cache/hit.txt'"), "is a bind mount of the host folder",
@@ -101,6 +114,10 @@ RESCUE_DATA = Exercise(
             "and try again.")),
         container_absent("lab-forgot", why="Once the data is safe, remove it with its anonymous volume: "
                                            "`docker rm -v lab-forgot`."),
+        copied_from_anonymous_gone("lab-rescued", "data.txt", why=(
+            "`docker rm` without -v removes the container but leaves its anonymous volumes behind."), next_step=(
+            "Remove that volume by the name shown: `docker volume rm NAME` (`docker volume ls -f dangling=true` "
+            "lists the volumes no container uses).")),
     ),
     hints=(
         "--volumes-from CONTAINER mounts every volume of CONTAINER at the same paths.",
@@ -116,6 +133,10 @@ RESCUE_DATA = Exercise(
                       "/cache/data.txt, copy first (`docker run --rm --volumes-from lab-forgot -v "
                       "lab-rescued:/rescue busybox:1.36 cp -a /cache/. /rescue/`), and only then `docker rm -v "
                       "lab-forgot`.")),
+        Mistake("removed without -v", (RUN_FORGOT, RESCUE, "docker rm lab-forgot"), "still holds the data.txt",
+                hint=("lab-forgot is gone, but `docker rm` without -v left its anonymous volume, data and all. "
+                      "Remove it by the name the check shows: `docker volume rm NAME` (`docker volume ls -f "
+                      "dangling=true` lists the volumes no container uses).")),
         Mistake("kept the container", (RUN_FORGOT, RESCUE), "Container lab-forgot still exists",
                 hint=("The data is safe in lab-rescued; now remove lab-forgot together with its anonymous volume: "
                       "`docker rm -v lab-forgot`.")),

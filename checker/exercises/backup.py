@@ -24,6 +24,8 @@ BACK_UP = Exercise(
     owns=Owned(volumes=("lab-important",), host_paths=("backups",)),
     checks=(
         volume_exists("lab-important"),
+        volume_file("lab-important", "notes.txt", lines=("the only copy",), next_step=f"Fill the volume: `{SEED}`."),
+        volume_file("lab-important", "photos/cat.txt", lines=("meow",), next_step=f"Fill the volume: `{SEED}`."),
         host_archive(ARCHIVE, ("notes.txt", "photos/cat.txt"), next_step=f"Run `{BACKUP}`.",
                      holding={"notes.txt": "the only copy", "photos/cat.txt": "meow"}),
     ),
@@ -46,9 +48,9 @@ BACK_UP = Exercise(
                 hint=("tar cf writes an uncompressed archive, whatever its name: make it again with tar's z option, "
                       f"`{BACKUP}`.")),
         Mistake("backed up an empty volume", (
-            "docker volume create lab-important", BACKUP), "lacks notes.txt, photos/cat.txt",
-                hint=("The archive is empty because lab-important was empty when you made it. Fill the volume first"
-                      " (notes.txt, and photos/cat.txt), then run the backup container again: it overwrites the "
+            "docker volume create lab-important", BACKUP), "There is no notes.txt in volume lab-important",
+                hint=("lab-important is empty, so the archive made from it is empty too. Fill the volume first "
+                      "(notes.txt, and photos/cat.txt), then run the backup container again: it overwrites the "
                       "archive.")),
     ),
 )

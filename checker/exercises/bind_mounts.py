@@ -1,6 +1,6 @@
 """Lesson 6: bind mounts: live edits, read-only configuration files, missing host paths, file ownership."""
 from checker.grading.checks import (container_exists, container_file, container_finished, container_running, container_user,
-                      has_mount, host_file)
+                      has_mount, host_file, host_file_changed_after_start)
 from checker.grading.exercise import Exercise, Mistake, Owned
 from checker.grading.lesson import Lesson
 
@@ -27,8 +27,11 @@ LIVE_EDITS = Exercise(
         has_mount("lab-live", "/var/www", "bind", "$WORKSPACE/site", read_only=True,
                   flag='-v "$WORKSPACE/site":/var/www:ro'),
         container_running("lab-live"),
-        container_file("lab-live", "/var/www/index.html", contains="edited on the host", next_step=(
+        container_file("lab-live", "/var/www/index.html", lines=("edited on the host",), next_step=(
             f"Edit the file on the host: `{EDIT}`. The container sees the change at once.")),
+        host_file_changed_after_start("$WORKSPACE/site/index.html", "lab-live", message=(
+            "index.html was last changed before lab-live started, so nothing shows that the running container "
+            "sees an edit made on the host."), next_step=f"Edit it now, while lab-live runs: `{EDIT}`."),
     ),
     hints=(
         "-d runs the container in the background; httpd -f keeps the server in the foreground of the container.",
@@ -37,10 +40,13 @@ LIVE_EDITS = Exercise(
     ),
     solution=(DRAFT, RUN_LIVE, EDIT),
     mistakes=(
-        Mistake("did not edit", (DRAFT, RUN_LIVE), "does not contain 'edited on the host'",
+        Mistake("did not edit", (DRAFT, RUN_LIVE), "does not hold the expected lines",
                 hint=("lab-live serves your folder, but index.html still holds the first draft. Change it on the "
                       'host: `echo "edited on the host" > "$WORKSPACE/site/index.html"`; there is nothing to '
                       "restart.")),
+        Mistake("edited before starting", (DRAFT, EDIT, RUN_LIVE), "was last changed before lab-live started",
+                hint=("index.html already said 'edited on the host' when lab-live started, so this shows nothing "
+                      f"about live edits. Change it while lab-live runs: `{EDIT}`.")),
         Mistake("read-write mount", (DRAFT, f'docker run -d --name lab-live -v "$WORKSPACE/site":/var/www {IMAGE} '
                                             "httpd -f -p 8080 -h /var/www", EDIT),
                 "In lab-live, /var/www is mounted read-write",
@@ -81,7 +87,7 @@ CONFIG_FILE = Exercise(
         has_mount("lab-web-conf", "/etc/httpd.conf", "bind", "$WORKSPACE/httpd.conf", read_only=True,
                   flag='--mount type=bind,source="$WORKSPACE/httpd.conf",target=/etc/httpd.conf,readonly'),
         container_running("lab-web-conf"),
-        container_file("lab-web-conf", "/etc/httpd.conf", contains="A:*", next_step=f"Write the file: `{CONF}`."),
+        container_file("lab-web-conf", "/etc/httpd.conf", lines=("A:*",), next_step=f"Write the file: `{CONF}`."),
     ),
     hints=(
         "A bind mount can map a single file, not only a folder.",
@@ -114,7 +120,8 @@ OWNERSHIP = Exercise(
     part_of=LESSON,
     goal=("Bind-mount the folder out in your workspace (let -v create it: it will belong to root, or to you with "
           "rootless Docker). Hand it to UID 1000 with a container running chown 1000:1000 /out. Then run lab-owner "
-          "as --user 1000:1000, writing /out/report.txt, so that the file on the host belongs to UID 1000 (with "
+          "as --user 1000:1000, writing the line 'report from uid 1000' to /out/report.txt (echo report from uid "
+          "$(id -u) says which user wrote it), so that the file on the host belongs to UID 1000 (with "
           "rootless Docker: to the host UID that container UID 1000 maps to). Leave lab-owner stopped."),
     owns=Owned(containers=("lab-owner",), host_paths=("out",)),
     checks=(
@@ -122,7 +129,7 @@ OWNERSHIP = Exercise(
         container_user("lab-owner", "1000:1000"),
         has_mount("lab-owner", "/out", "bind", "$WORKSPACE/out", flag='-v "$WORKSPACE/out":/out'),
         container_finished("lab-owner"),
-        host_file("$WORKSPACE/out/report.txt", contains="report from uid 1000", owner_uid=1000,
+        host_file("$WORKSPACE/out/report.txt", lines=("report from uid 1000",), owner_uid=1000,
                   next_step=f"Run `{RUN_OWNER}` after `{CHOWN}`."),
     ),
     hints=(

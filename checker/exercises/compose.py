@@ -1,5 +1,6 @@
 """Lesson 10: volumes in Docker Compose: project-named volumes, down versus down -v, external volumes."""
 from checker.grading.checks import container_absent, container_exists, has_mount, host_file, volume_exists, volume_file
+from checker.grading.compose_checks import was_recreated
 from checker.grading.exercise import Exercise, Mistake, Owned
 from checker.grading.lesson import Lesson
 
@@ -57,6 +58,9 @@ PROJECT_VOLUME = Exercise(
         volume_file("lab-compose_data", "visits.txt", lines=("visit", "visit"), next_step=(
             f"Run `{COMPOSE} up` once and `{COMPOSE} up --force-recreate` once: two containers, one after the "
             "other, each adding a line to the same volume.")),
+        was_recreated("lab-compose-app-1", next_step=(
+            f"Start over with `{COMPOSE} down -v`, then `{COMPOSE} up` and `{COMPOSE} up --force-recreate`: the "
+            "second line must come from a new container on the same volume.")),
     ),
     hints=(
         "Compose names a project's volume PROJECT_VOLUME: here lab-compose_data.",
@@ -76,6 +80,11 @@ PROJECT_VOLUME = Exercise(
                       '--force-recreate`. With one line, run `docker compose -f "$WORKSPACE/compose/compose.yaml" '
                       "up --force-recreate`; with more, start over with `down -v`, then `up` and `up "
                       "--force-recreate`.")),
+        Mistake("up twice, no recreate", (WRITE_APP, f"{COMPOSE} up", f"{COMPOSE} up"),
+                "not one that Compose recreated",
+                hint=("A second plain `up` only started the same container again. Start over with `docker compose "
+                      '-f "$WORKSPACE/compose/compose.yaml" down -v`, then `up` and `up --force-recreate`, so that '
+                      "a new container finds the first one's line.")),
         Mistake("no label", (compose_file("compose", APP.replace(
             "    labels:\n      course: docker-volumes\n", "")), *UP_TWICE), "lacks the label course=docker-volumes",
                 hint=("lab-compose_data lacks the label, and a volume's labels are fixed when it is created. Add "
@@ -95,7 +104,7 @@ DOWN_KEEPS = Exercise(
           "docker compose up, then docker compose down (without -v). The project's volume must survive."),
     owns=project_owns("lab-compose-down", "compose-down", ("data",)),
     checks=(
-        host_file("$WORKSPACE/compose-down/compose.yaml", contains="name: lab-compose-down",
+        host_file("$WORKSPACE/compose-down/compose.yaml", contains="lab-compose-down",
                   next_step="Write the file: the project of ex26, with `name: lab-compose-down`."),
         container_absent("lab-compose-down-app-1", why=f"Take the project down: `{DOWN_COMPOSE} down`."),
         volume_exists("lab-compose-down_data"),

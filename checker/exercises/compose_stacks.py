@@ -1,6 +1,6 @@
 """Lesson 14: Compose for real stacks: healthchecks, depends_on conditions, one-shot init services, initdb.d."""
-from checker.grading.checks import (container_exists, container_finished, container_running, has_mount, host_file, volume_exists,
-                      volume_file)
+from checker.grading.checks import (container_exists, container_finished, container_running, container_user, has_mount,
+                      host_file, volume_exists, volume_file)
 from checker.grading.compose_checks import healthcheck_runs, is_healthy, waits_for
 from checker.grading.exercise import Exercise, Mistake
 from checker.grading.lesson import Lesson
@@ -148,7 +148,7 @@ SEEDED = Exercise(
     owns=project_owns("lab-seed", "seed", ("dbdata",), services=("db", "export")),
     checks=(
         *database_checks("lab-seed"),
-        host_file("$WORKSPACE/seed/initdb/01-notes.sql", contains="CREATE TABLE notes", next_step=(
+        host_file("$WORKSPACE/seed/initdb/01-notes.sql", contains="seeded on first start", next_step=(
             "Write the script: `CREATE TABLE notes (body text); INSERT INTO notes VALUES ('seeded on first start');`")),
         has_mount("lab-seed-db-1", "/docker-entrypoint-initdb.d", "bind", "$WORKSPACE/seed/initdb", read_only=True,
                   redo=("Bind the folder in db: `- ./initdb:/docker-entrypoint-initdb.d:ro`, then "
@@ -224,6 +224,8 @@ INIT_FIRST = Exercise(
         container_exists("lab-init-init-1", how=f"Write the file, then run `{INIT_UP}`."),
         container_finished("lab-init-init-1"),
         container_exists("lab-init-app-1", how=f"Add the service app, then `{INIT_UP}`."),
+        container_user("lab-init-app-1", "1000:1000", next_step=(
+            f"Give the service app `user: \"1000:1000\"` in compose.yaml, then `{INIT_UP}` (Compose recreates it).")),
         waits_for("lab-init-app-1", "init", "service_completed_successfully", next_step=(
             "`depends_on: init: condition: service_completed_successfully`: app must not start before init has "
             "written the file and handed the volume over.")),
@@ -250,6 +252,11 @@ INIT_FIRST = Exercise(
             INIT_UP), "starts as soon as init has started (service_started)",
             hint=("`- init` only waits for init's container to start, so app may read the volume before init has "
                   "written it. Write `depends_on:`, `init:`, `condition: service_completed_successfully`.")),
+        Mistake("app run as root", (
+            compose_file("init", INIT.replace('    user: "1000:1000"\n', "")), INIT_UP),
+            "lab-init-app-1 runs as root",
+            hint=("app runs as root, the image's default user, so the chown proves nothing and its files belong to "
+                  "root. Add `user: \"1000:1000\"` under app in compose.yaml, then `up` again.")),
         Mistake("init fails", (
             compose_file("init", INIT.replace("> /config/version.txt", "> /conf/version.txt")), INIT_UP),
             "lab-init-init-1 exited with code",

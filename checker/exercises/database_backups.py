@@ -1,6 +1,7 @@
 """Lesson 17: consistent backups of a database: a stopped server's volume in a tar, and dated dumps kept N deep."""
 from checker.grading.archive_checks import archive_taken_while_stopped, host_archive
-from checker.grading.checks import container_exists, has_mount
+from checker.grading.checks import (container_env, container_exists, container_image, container_running, has_mount,
+                                    host_script)
 from checker.grading.dump_checks import dated_dumps
 from checker.grading.exercise import Exercise, Mistake, Owned
 from checker.grading.lesson import Lesson
@@ -37,8 +38,11 @@ COLD_ARCHIVE = Exercise(
         host_archive(ARCHIVE, ("PG_VERSION", "base", "global/pg_control"), holding={"PG_VERSION": "17"},
                      next_step=f"Stop lab-shop, then `{tar_volume()}`."),
         container_exists("lab-shop", how=f"Run `{RUN}`."),
+        container_image("lab-shop", "postgres:17"),
+        container_env("lab-shop", "POSTGRES_PASSWORD", "lab-secret"),
         has_mount("lab-shop", DATA, "volume", "lab-shopdata", flag=f"-v lab-shopdata:{DATA}"),
         archive_taken_while_stopped(ARCHIVE, "lab-shop"),
+        container_running("lab-shop"),
     ),
     hints=(
         "A database's files are consistent only while the server is stopped: stop it, copy, start it.",
@@ -51,6 +55,9 @@ COLD_ARCHIVE = Exercise(
         Mistake("archived while it runs", (RUN, WAIT, SEED, tar_volume()), "was taken while lab-shop was running",
                 hint=(f"Stop the server first, then archive, then start it: `docker stop lab-shop; {tar_volume()}; "
                       "docker start lab-shop`.")),
+        Mistake("never started again", (RUN, WAIT, SEED, "docker stop lab-shop", tar_volume()),
+                "lab-shop is not running",
+                hint="The archive is safe; the last step is to start the server again: `docker start lab-shop`."),
         Mistake("plain tar named .tar.gz", (RUN, WAIT, SEED, "docker stop lab-shop", tar_volume("cf")),
                 "is a plain, uncompressed tar archive",
                 hint=f"tar cf does not compress; czf does. With lab-shop stopped: `{tar_volume()}`."),
@@ -65,30 +72,34 @@ DUMP_TO_PARTIAL = 'docker exec lab-shop pg_dump -U postgres postgres > "$dir/.pa
 PRUNE = 'ls "$dir"/lab-shop-*.sql | sort -r | tail -n +4 | while read -r old; do rm -- "$old"; done'
 
 
-def script(dump: str = DUMP_TO_PARTIAL, keep: str = PRUNE, name: str = 'lab-shop-$(date +%Y-%m-%d_%H%M%S).sql') -> str:
+def script(dump: str = DUMP_TO_PARTIAL, keep: str = PRUNE, name: str = 'lab-shop-$(date -u +%Y-%m-%d_%H%M%S).sql',
+           executable: bool = True) -> str:
     """A command that writes the backup script; the reference one dumps to a temporary name, then renames."""
     rename = f'mv "$dir/.partial.sql" "$dir/{name}"' if ".partial" in dump else ""
     lines = ["#!/bin/sh", "# Dump lab-shop's database into shop-dumps/ beside this script; keep the newest 3.",
              "set -eu", 'dir="$(dirname "$0")/shop-dumps"', 'mkdir -p "$dir"', dump, rename, keep]
     body = "\n".join(line for line in lines if line)
-    return f"cat > \"{SCRIPT_FILE}\" <<'EOF'\n{body}\nEOF\nchmod +x \"{SCRIPT_FILE}\""
+    made = f"cat > \"{SCRIPT_FILE}\" <<'EOF'\n{body}\nEOF"
+    return made + f"\nchmod +x \"{SCRIPT_FILE}\"" if executable else made
 
 
 RUN_FIVE_TIMES = f'for run in 1 2 3 4 5; do "{SCRIPT_FILE}"; sleep 1; done'
-NAIVE_DUMP = 'docker exec lab-shop pg_dump -U postgres postgres > "$dir/lab-shop-$(date +%Y-%m-%d_%H%M%S).sql"'
+NAIVE_DUMP = 'docker exec lab-shop pg_dump -U postgres postgres > "$dir/lab-shop-$(date -u +%Y-%m-%d_%H%M%S).sql"'
 
 ROTATION = Exercise(
     id="ex45",
     title="A backup script that keeps the last three dumps",
     part_of=LESSON,
-    goal=("Write backup-shop.sh in your workspace: each run dumps lab-shop's database postgres with pg_dump into "
-          "shop-dumps/ beside the script, in a file whose name holds the date and time (lab-shop-"
-          "2026-11-23_101500.sql), and then deletes all but the newest 3 dumps. Run it five times, a second apart."),
+    goal=("Write backup-shop.sh in your workspace, an executable script: each run dumps lab-shop's database "
+          "postgres (that one database) with pg_dump into shop-dumps/ beside the script, in a file whose name holds "
+          "the date and time in UTC (lab-shop-2026-11-23_101500.sql), and then deletes all but the newest 3 dumps. "
+          "Run it five times, a second apart."),
     owns=Owned(host_paths=("shop-dumps", "backup-shop.sh")),
     builds_on=("ex44",),
     checks=(
+        host_script(SCRIPT_FILE, contains="pg_dump", next_step="Write the script (`labcheck hint ex45`)."),
         dated_dumps("$WORKSPACE/shop-dumps", keep=3, table="orders", row=ROW,
-                    example="lab-shop-2026-11-23_101500.sql",
+                    example="lab-shop-2026-11-23_101500.sql", one_database=True, utc_names=True, newest_kept=True,
                     next_step=f"Write the script (`labcheck hint ex45`), then `{RUN_FIVE_TIMES}`."),
     ),
     hints=(
@@ -102,6 +113,26 @@ ROTATION = Exercise(
     mistakes=(
         Mistake("kept every dump", (script(keep=""), RUN_FIVE_TIMES), "holds 5 dated dumps, not 3",
                 hint=f"Add the pruning line to the script: `{PRUNE}`; then run it once more."),
+        Mistake("kept the oldest", (script(keep=PRUNE.replace("sort -r", "sort")), RUN_FIVE_TIMES),
+                "the rotation keeps the oldest dumps",
+                hint=("`sort` lists the oldest name first, so `tail -n +4` picked the newest dumps for deletion. "
+                      "Sort newest first (`sort -r`), delete the dumps in shop-dumps, and run the script five "
+                      "times again.")),
+        Mistake("local time in the names", (script(name="lab-shop-$(date +%Y-%m-%d_%H%M%S).sql"),
+                                            f"export TZ=EST5; {RUN_FIVE_TIMES}"),
+                "so the name holds local time, not UTC",
+                hint=("`date` without -u prints local time, which jumps back an hour once a year where clocks "
+                      "change, so names stop sorting in time order. Use `date -u +%Y-%m-%d_%H%M%S`, delete the "
+                      "dumps in shop-dumps, and run the script five times again.")),
+        Mistake("dumped the whole cluster", (
+            script(dump=DUMP_TO_PARTIAL.replace("pg_dump -U postgres postgres", "pg_dumpall -U postgres")),
+            RUN_FIVE_TIMES), "is a pg_dumpall of the whole cluster",
+                hint=("pg_dumpall dumps every database and the roles; this backup is of one database: `pg_dump -U "
+                      "postgres postgres`. Fix the script, delete the dumps in shop-dumps, and run it again.")),
+        Mistake("script not executable", (script(executable=False),
+                                          f'for run in 1 2 3 4 5; do sh "{SCRIPT_FILE}"; sleep 1; done'),
+                "is not executable",
+                hint=f'Make it executable, so that it runs as a command of its own: `chmod +x "{SCRIPT_FILE}"`.'),
         Mistake("one name for every run", (script(name="lab-shop.sql"), RUN_FIVE_TIMES),
                 "has no date in its name",
                 hint="Put the moment into the name: lab-shop-$(date -u +%Y-%m-%d_%H%M%S).sql; remove lab-shop.sql."),

@@ -1,6 +1,6 @@
 """Lesson 3: -v versus --mount, read-only mounts, labels, and what prune removes."""
-from checker.grading.checks import (container_exists, container_finished, has_mount, volume_absent, volume_exists, volume_file,
-                      volume_file_absent)
+from checker.grading.checks import (container_exists, container_finished, has_mount, mounted_with, volume_absent, volume_exists,
+                      volume_file, volume_file_absent)
 from checker.grading.exercise import Exercise, Mistake, Owned
 from checker.grading.lesson import Lesson
 
@@ -26,10 +26,12 @@ TWO_SYNTAXES = Exercise(
         volume_exists("lab-config", labels=LABEL),
         container_exists("lab-syntax-v", how=f"Run `{RUN_V}`."),
         has_mount("lab-syntax-v", "/config", "volume", "lab-config", read_only=True, flag="-v lab-config:/config:ro"),
+        mounted_with("lab-syntax-v", "/config", "-v"),
         container_finished("lab-syntax-v"),
         container_exists("lab-syntax-mount", how=f"Run `{RUN_MOUNT}`."),
         has_mount("lab-syntax-mount", "/config", "volume", "lab-config", read_only=True,
                   flag="--mount type=volume,source=lab-config,target=/config,readonly"),
+        mounted_with("lab-syntax-mount", "/config", "--mount"),
         container_finished("lab-syntax-mount"),
     ),
     hints=(
@@ -49,6 +51,10 @@ TWO_SYNTAXES = Exercise(
                 hint=("lab-syntax-mount can write to lab-config. Remove it (`docker rm lab-syntax-mount`) and run "
                       "it again with readonly at the end of the --mount value: `--mount "
                       "type=volume,source=lab-config,target=/config,readonly`.")),
+        Mistake("--mount for both", (CREATE, RUN_MOUNT.replace("lab-syntax-mount", "lab-syntax-v"), RUN_MOUNT),
+                "lab-syntax-v's mount at /config was made with --mount",
+                hint=("lab-syntax-v is the -v half of the pair: remove it (`docker rm lab-syntax-v`) and run it again"
+                      " with `-v lab-config:/config:ro`.")),
         Mistake("wrong target", (CREATE, RUN_V, f"docker run --name lab-syntax-mount --mount "
                                                 f"type=volume,source=lab-config,target=/configs,readonly {IMAGE} ls /"),
                 "mounts volume lab-config at /configs, not at /config",

@@ -1,6 +1,6 @@
 """Lesson 2: named volumes (create, mount, share across containers, inspect, remove)."""
-from checker.grading.checks import (container_absent, container_exists, container_finished, has_mount, volume_exists,
-                      volume_file)
+from checker.grading.checks import (container_absent, container_exists, container_finished, has_mount, mounted_with,
+                      volume_exists, volume_file)
 from checker.grading.exercise import Exercise, Mistake, Owned
 from checker.grading.lesson import Lesson
 
@@ -76,6 +76,7 @@ SECOND_CONTAINER = Exercise(
         container_finished("lab-reader"),
         has_mount("lab-reader", "/data", "volume", "lab-notes",
                   flag="--mount type=volume,source=lab-notes,target=/data"),
+        mounted_with("lab-reader", "/data", "--mount"),
         volume_file("lab-notes", "note.txt", lines=("written by lab-writer", "read by lab-reader"), next_step=(
             "note.txt must hold lab-writer's line first and lab-reader's line after it. Append with >>; if the "
             "file is damaged, `labcheck reset ex3`, solve ex3 again, then `docker rm lab-reader` and rerun it.")),
@@ -89,6 +90,14 @@ SECOND_CONTAINER = Exercise(
     solution=(f"docker run --name lab-reader --mount type=volume,source=lab-notes,target=/data {IMAGE} "
               "sh -c 'cat /data/note.txt; echo read by lab-reader >> /data/note.txt'",),
     mistakes=(
+        Mistake("used -v, not --mount", (
+            f"docker run --name lab-reader -v lab-notes:/data {IMAGE} "
+            "sh -c 'cat /data/note.txt; echo read by lab-reader >> /data/note.txt'",),
+            "was made with -v; this step asks for --mount",
+                hint=("lab-reader mounts the right volume, but with -v; this step practises --mount. Remove it "
+                      "(`docker rm lab-reader`), put note.txt back to lab-writer's line alone (`docker run --rm -v "
+                      "lab-notes:/data busybox:1.36 sh -c 'echo written by lab-writer > /data/note.txt'`), and run "
+                      "it again with `--mount type=volume,source=lab-notes,target=/data`.")),
         Mistake("bind-mounted a host folder", (
             f'docker run --name lab-reader -v "$WORKSPACE/lab-notes":/data {IMAGE} '
             "sh -c 'echo read by lab-reader >> /data/note.txt'",), "is a bind mount of the host folder",

@@ -1,5 +1,6 @@
 """Lesson 8: several containers, one volume: one writer with read-only readers, and one file per writer."""
-from checker.grading.checks import container_exists, container_finished, container_running, has_mount, volume_exists, volume_file
+from checker.grading.checks import (container_exists, container_finished, container_running, has_mount, mounted_with,
+                                    volume_exists, volume_file)
 from checker.grading.exercise import Exercise, Mistake, Owned
 from checker.grading.lesson import Lesson
 
@@ -61,6 +62,7 @@ VOLUMES_FROM = Exercise(
     checks=(
         container_exists("lab-auditor", how=f"Run `{RUN_AUDITOR}`."),
         has_mount("lab-auditor", "/logs", "volume", "lab-logs", read_only=True, flag="--volumes-from lab-logger:ro"),
+        mounted_with("lab-auditor", "/logs", "--volumes-from", source="lab-logger"),
         container_finished("lab-auditor"),
     ),
     hints=("--volumes-from copies another container's mounts, paths included; :ro makes them all read-only.",
@@ -71,6 +73,11 @@ VOLUMES_FROM = Exercise(
                                "sh -c 'wc -l < /logs/app.log'",), "In lab-auditor, /logs is mounted read-write",
                 hint=("lab-auditor borrowed lab-logger's mounts read-write. Remove it (`docker rm lab-auditor`) and"
                       " run it again with `--volumes-from lab-logger:ro`.")),
+        Mistake("mounted the volume itself", (f"docker run --name lab-auditor -v lab-logs:/logs:ro {IMAGE} "
+                                              "sh -c 'wc -l < /logs/app.log'",),
+                "lab-auditor mounts /logs itself (with -v)",
+                hint=("lab-auditor names lab-logs itself; this step borrows lab-logger's mounts, whatever they are. "
+                      "Remove it (`docker rm lab-auditor`) and run it again with `--volumes-from lab-logger:ro`.")),
         Mistake("no volumes", (f"docker run --name lab-auditor {IMAGE} sh -c 'wc -l < /logs/app.log'",),
                 "lab-auditor has no mounts at all",
                 hint=("lab-auditor has no mounts, so there was no /logs/app.log for it to count. Remove it (`docker"

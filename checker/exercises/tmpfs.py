@@ -1,6 +1,6 @@
 """Lesson 7: tmpfs mounts: in memory only, size and mode, gone when the container stops."""
 from checker.grading.checks import (container_exists, container_file, container_finished, container_running, container_stopped,
-                      has_mount, layer_lacks)
+                      has_mount, layer_lacks, mounted_with)
 from checker.grading.exercise import Exercise, Mistake, Owned
 from checker.grading.lesson import Lesson
 
@@ -11,46 +11,51 @@ IMAGE = "busybox:1.36"
 MIB = 1024 * 1024
 RUN_SECRETS = (f"docker run -d --name lab-secrets --mount type=tmpfs,target=/run/secrets,tmpfs-size=1m,tmpfs-mode=0700 "
                f"{IMAGE} sleep 3600")
-PUT_SECRET = "docker exec lab-secrets sh -c 'echo token=abc123 > /run/secrets/token'"
 
 SECRETS = Exercise(
     id="ex17",
     title="A small, private tmpfs for secrets",
     part_of=LESSON,
-    # What is written to a tmpfs cannot be read through the engine's archive API (docker cp cannot either),
-    # so grading checks the mount and that nothing leaked into the layer; the lab shows the secret with exec.
+    # What is written to a tmpfs cannot be read through the engine's archive API (docker cp cannot either), and
+    # grading never execs into a container, so the task stops at the mount; the lab then writes a token with exec.
     goal=("Run lab-secrets detached (sleep 3600) with a tmpfs at /run/secrets, limited to 1 MiB, mode 0700, using "
-          "--mount. Then write 'token=abc123' to /run/secrets/token with docker exec."),
+          "--mount."),
     owns=Owned(containers=("lab-secrets",)),
     checks=(
         container_exists("lab-secrets", how=f"Run `{RUN_SECRETS}`."),
         has_mount("lab-secrets", "/run/secrets", "tmpfs", tmpfs_size=MIB, tmpfs_mode=0o700,
                   flag="--mount type=tmpfs,target=/run/secrets,tmpfs-size=1m,tmpfs-mode=0700"),
+        mounted_with("lab-secrets", "/run/secrets", "--mount"),
         container_running("lab-secrets"),
-        layer_lacks("lab-secrets", "/run/secrets", why="A secret must never reach the container's layer on disk."),
     ),
     hints=(
         "tmpfs-size and tmpfs-mode are --mount options; the mode is octal, like chmod's.",
-        "docker exec runs a command inside a running container.",
-        f"{RUN_SECRETS}; {PUT_SECRET}",
+        "Keep it running: sleep 3600 gives you an hour to put a secret in it with docker exec.",
+        RUN_SECRETS,
     ),
-    solution=(RUN_SECRETS, PUT_SECRET),
+    solution=(RUN_SECRETS,),
     mistakes=(
         Mistake("no size limit", (f"docker run -d --name lab-secrets --mount type=tmpfs,target=/run/secrets,"
-                                  f"tmpfs-mode=0700 {IMAGE} sleep 3600", PUT_SECRET), "has no size limit",
+                                  f"tmpfs-mode=0700 {IMAGE} sleep 3600",), "has no size limit",
                 hint=("The tmpfs at /run/secrets has no size limit. Remove lab-secrets (`docker rm -f "
-                      "lab-secrets`), run it again with tmpfs-size=1m added to --mount (beside tmpfs-mode=0700), "
-                      "and write the token again.")),
+                      "lab-secrets`) and run it again with tmpfs-size=1m added to --mount (beside "
+                      "tmpfs-mode=0700).")),
         Mistake("default mode", (f"docker run -d --name lab-secrets --mount type=tmpfs,target=/run/secrets,"
-                                 f"tmpfs-size=1m {IMAGE} sleep 3600", PUT_SECRET), "not 700",
+                                 f"tmpfs-size=1m {IMAGE} sleep 3600",), "not 700",
                 hint=("The tmpfs at /run/secrets has the default mode 1777: every user in the container can read "
-                      "it. Remove lab-secrets (`docker rm -f lab-secrets`), run it again with tmpfs-mode=0700 added"
-                      " to --mount, and write the token again.")),
-        Mistake("a volume instead", (f"docker run -d --name lab-secrets -v /run/secrets {IMAGE} sleep 3600",
-                                     PUT_SECRET), "is a volume mount, not a tmpfs mount",
+                      "it. Remove lab-secrets (`docker rm -f lab-secrets`) and run it again with tmpfs-mode=0700 "
+                      "added to --mount.")),
+        Mistake("--tmpfs instead of --mount", (f"docker run -d --name lab-secrets --tmpfs /run/secrets:size=1m,mode=0700 "
+                                               f"{IMAGE} sleep 3600",),
+                "was made with --tmpfs; this step asks for --mount",
+                hint=("lab-secrets has the right tmpfs, made with --tmpfs; this step practises the --mount form. "
+                      "Remove it (`docker rm -f lab-secrets`) and run it again with `--mount "
+                      "type=tmpfs,target=/run/secrets,tmpfs-size=1m,tmpfs-mode=0700`.")),
+        Mistake("a volume instead", (f"docker run -d --name lab-secrets -v /run/secrets {IMAGE} sleep 3600",),
+                "is a volume mount, not a tmpfs mount",
                 hint=("/run/secrets is an anonymous volume: on disk, and it outlives the container. Remove both "
                       "(`docker rm -fv lab-secrets`) and run it again with `--mount "
-                      "type=tmpfs,target=/run/secrets,tmpfs-size=1m,tmpfs-mode=0700`, then write the token.")),
+                      "type=tmpfs,target=/run/secrets,tmpfs-size=1m,tmpfs-mode=0700`.")),
     ),
 )
 
@@ -68,6 +73,7 @@ SIZE_ENFORCED = Exercise(
     checks=(
         container_exists("lab-tmpfs-full", how=f"Run `{RUN_FULL}`."),
         has_mount("lab-tmpfs-full", "/scratch", "tmpfs", tmpfs_size=MIB, flag="--tmpfs /scratch:size=1m"),
+        mounted_with("lab-tmpfs-full", "/scratch", "--tmpfs"),
         container_finished("lab-tmpfs-full"),
         container_file("lab-tmpfs-full", "/result.txt", contains="refused", next_step=(
             "The write must fail: with a 1 MiB limit, 2 MiB do not fit. `docker rm lab-tmpfs-full` and run it again.")),
@@ -103,6 +109,7 @@ GONE_ON_STOP = Exercise(
         container_exists("lab-tmp-stop", how=f"Run `{RUN_STOP}`."),
         has_mount("lab-tmp-stop", "/work", "tmpfs", tmpfs_size=8 * MIB, tmpfs_mode=0o1770,
                   flag="--tmpfs /work:size=8m,mode=1770"),
+        mounted_with("lab-tmp-stop", "/work", "--tmpfs"),
         container_stopped("lab-tmp-stop"),
         layer_lacks("lab-tmp-stop", "/work", why="Files on a tmpfs never reach the writable layer."),
     ),

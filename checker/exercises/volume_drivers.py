@@ -22,7 +22,7 @@ RAM_VOLUME = Exercise(
     owns=Owned(containers=("lab-ram-user",), volumes=("lab-ramdisk",)),
     checks=(
         volume_exists("lab-ramdisk"),
-        volume_options("lab-ramdisk", {"type": "tmpfs", "device": "tmpfs"}, ("size=16m",)),
+        volume_options("lab-ramdisk", {"type": "tmpfs", "device": "tmpfs"}, ("size=16m", "mode=1777")),
         container_exists("lab-ram-user", how=f"Run `{RUN_RAM}`."),
         has_mount("lab-ram-user", "/cache", "volume", "lab-ramdisk", flag="-v lab-ramdisk:/cache"),
         container_finished("lab-ram-user"),
@@ -35,6 +35,11 @@ RAM_VOLUME = Exercise(
                 hint=("lab-ramdisk is a plain volume on disk, and driver options are fixed at creation. Remove "
                       "lab-ram-user and lab-ramdisk, create it with `docker volume create --opt type=tmpfs --opt "
                       "device=tmpfs --opt o=size=16m,mode=1777 lab-ramdisk`, and run lab-ram-user again.")),
+        Mistake("default mode", ("docker volume create --opt type=tmpfs --opt device=tmpfs --opt o=size=16m "
+                                 "lab-ramdisk", RUN_RAM), "lack mode=1777",
+                hint=("lab-ramdisk has its size but not the mode the task gives: mount options are fixed at "
+                      "creation. Remove lab-ram-user and lab-ramdisk, create it again with `--opt "
+                      "o=size=16m,mode=1777`, and run lab-ram-user again.")),
         Mistake("no size", ("docker volume create --opt type=tmpfs --opt device=tmpfs lab-ramdisk", RUN_RAM),
                 "lack size=16m",
                 hint=("lab-ramdisk is a tmpfs, but without `o=size=16m,mode=1777` it has no size limit. Remove "
@@ -57,7 +62,7 @@ FOLDER_VOLUME = Exercise(
     owns=Owned(containers=("lab-hostdir-user",), volumes=("lab-hostdir",), host_paths=("shared-folder",)),
     checks=(
         volume_exists("lab-hostdir"),
-        volume_options("lab-hostdir", {"type": "none", "o": "bind", "device": "$WORKSPACE/shared-folder"}),
+        volume_options("lab-hostdir", {"type": "none", "device": "$WORKSPACE/shared-folder"}, ("bind",)),
         container_exists("lab-hostdir-user", how=f"Run `{RUN_DIR}`."),
         has_mount("lab-hostdir-user", "/data", "volume", "lab-hostdir", flag="-v lab-hostdir:/data"),
         host_file("$WORKSPACE/shared-folder/hello.txt", contains="hello from a volume", next_step=f"Run `{RUN_DIR}`."),

@@ -1,6 +1,7 @@
 """Lesson 4: volume initialisation from image content, and what a bind mount does instead."""
-from checker.grading.checks import (container_exists, container_file, container_finished, container_image, has_mount,
-                      host_file_absent, volume_exists, volume_file)
+from checker.grading.checks import (container_exists, container_file, container_finished, container_image,
+                                    container_stopped, has_mount, host_file_absent, volume_exists, volume_file,
+                                    volume_file_older_than)
 from checker.grading.exercise import Exercise, Mistake, Owned
 from checker.grading.lesson import Lesson
 
@@ -27,6 +28,7 @@ FILLED_FROM_IMAGE = Exercise(
         volume_file("lab-www", "index.html", contains="welcome from the image", next_step=(
             "The engine copies the image's files only into an EMPTY volume on its first mount. "
             "`docker rm lab-web-init`, `docker volume rm lab-www`, then run lab-web-init again.")),
+        container_stopped("lab-web-init"),
     ),
     hints=(
         "Build the image from a Dockerfile on standard input: `docker build -t lab-web:1 -`.",
@@ -35,6 +37,11 @@ FILLED_FROM_IMAGE = Exercise(
     ),
     solution=(BUILD, RUN_INIT),
     mistakes=(
+        Mistake("left it running", (BUILD, f"docker run -d --name lab-web-init -v lab-www:/srv/www {IMAGE} "
+                                           "sh -c 'ls -l /srv/www; sleep 600'"),
+                "lab-web-init is still running",
+                hint=("lab-web-init is still running; the task leaves it stopped. Stop it (`docker stop "
+                      "lab-web-init`): the volume keeps what the image put in it.")),
         Mistake("used the base image", (BUILD, "docker run --name lab-web-init -v lab-www:/srv/www busybox:1.36 "
                                                "ls /srv/www"), "was created from busybox:1.36, not lab-web:1",
                 hint=("lab-web-init runs busybox:1.36, which has no /srv/www/index.html to copy into the volume. "
@@ -124,6 +131,11 @@ NOT_REFILLED = Exercise(
         volume_file("lab-www-mine", "index.html", lines=("changed by me",), next_step=(
             f"Write your page into the volume before any container of lab-web:1 mounts it: `docker rm lab-web-again`, "
             f"`docker volume rm lab-www-mine`, `{CHANGE}`, then `{RUN_AGAIN}`.")),
+        volume_file_older_than("lab-www-mine", "index.html", "lab-web-again", message=(
+            "index.html in lab-www-mine was written after lab-web-again was created: the task puts your page in "
+            "first, so that lab-web-again meets a volume that already holds data."), next_step=(
+            f"Start over in the task's order: `docker rm lab-web-again`, `docker volume rm lab-www-mine`, "
+            f"`{CHANGE}`, then `{RUN_AGAIN}`.")),
     ),
     hints=(
         "Any container that mounts lab-www-mine can write the file; busybox:1.36 will do.",
@@ -139,6 +151,12 @@ NOT_REFILLED = Exercise(
                       "the image's page in, and your line came after it. Start over: `docker rm lab-web-again`, "
                       "`docker volume rm lab-www-mine`, write your index.html into the new volume first (with >), "
                       "then run lab-web-again.")),
+        Mistake("wrote the page afterwards", (RUN_AGAIN, CHANGE),
+                "was written after lab-web-again was created",
+                hint=("Your page went in after lab-web-again had already met the empty volume (and Docker had "
+                      "copied the image's page in), so this shows nothing about a volume that holds data. Start "
+                      "over: `docker rm lab-web-again`, `docker volume rm lab-www-mine`, write your index.html "
+                      "into the new volume first, then run lab-web-again.")),
         Mistake("forgot the volume", (CHANGE, f"docker run --name lab-web-again {IMAGE} cat /srv/www/index.html"),
                 "lab-web-again has no mounts at all",
                 hint=("lab-web-again has no mounts, so it printed the image's own page. Remove it (`docker rm "

@@ -10,10 +10,10 @@ import os
 from collections.abc import Callable
 
 from checker.reading.idmap import host_uid
-from checker.reading.mounts import human_bytes, mount_at, mounts_of
+from checker.reading.mounts import human_bytes, mount_at, mounts_of, requested_with
 from checker.record import record
 from checker.reading.times import engine_time
-from checker.reading.view import EngineView
+from checker.reading.view import EngineView, is_anonymous_volume_name
 from checker.reading.volume_files import FileRead, read_from_host
 
 
@@ -89,7 +89,7 @@ def volume_options(name: str, options: dict[str, str], mount_options: tuple[str,
                         f"Options are fixed at creation: `docker volume rm {name}`, then `{create}`.")
         for key, value in options.items():
             value = in_workspace(value)
-            if have.get(key) != value:
+            if have.get(key) != value and not (key == "device" and _same_path(have.get(key), value)):
                 return fail(f"{name} has {key}={have.get(key, '(none)')}, not {key}={value}.",
                             ", ".join(f"{k}={v}" for k, v in have.items()), f"{key}={value}",
                             f"`docker volume rm {name}`, then `{create}`.")
@@ -103,6 +103,14 @@ def volume_options(name: str, options: dict[str, str], mount_options: tuple[str,
                  + ", ".join(f"{k}={v}" for k, v in options.items()), evaluate, requires=(f"volume:{name}",))
 
 
+def _same_path(have: str | None, want: str) -> bool:
+    """A folder named two ways (a trailing slash, `.` or `..` on the way, a symbolic link) is the same folder."""
+    if not have or not have.startswith("/"):
+        return False
+    return (os.path.normpath(have) == os.path.normpath(want)
+            or os.path.realpath(have) == os.path.realpath(want))
+
+
 def volume_absent(name: str, why: str) -> Check:
     def evaluate(view: EngineView) -> Verdict:
         if view.volume(name) is None:
@@ -112,6 +120,39 @@ def volume_absent(name: str, why: str) -> Check:
                 if users else f"Remove it: `docker volume rm {name}`.")
         return fail(f"Volume {name} still exists. {why}", "the volume", "no volume of that name", step)
     return Check(f"no-volume:{name}", f"Volume {name} has been removed", evaluate)
+
+
+ANONYMOUS_LOOKED_AT = 12
+"""How many unused anonymous volumes, newest first, `copied_from_anonymous_gone` reads: a learner's machine may
+hold hundreds, and the one a copy came from was made minutes ago."""
+
+
+def copied_from_anonymous_gone(copy: str, path: str, *, why: str, next_step: str) -> Check:
+    """No unused anonymous volume still holds the `path` that `copy` holds a copy of.
+
+    `cp -a` keeps a file's modification time, so the source is the anonymous volume whose `path` has the same
+    bytes and the same time, to the second (busybox's cp keeps whole seconds, GNU cp nanoseconds); an older
+    leftover of the same task has another time and is not blamed. A copy made without its time kept cannot be
+    traced, and passes."""
+    def evaluate(view: EngineView) -> Verdict:
+        copied = view.read_volume_file(copy, path, exact_time=True)
+        if copied.status != "file" or copied.mtime is None:
+            return ok(f"No anonymous volume left behind holds the {path} copied into {copy}.")
+        used = view.users_by_volume()
+        candidates = sorted((v for name, v in view.all_volumes().items()
+                             if is_anonymous_volume_name(name) and name not in used),
+                            key=lambda v: v.get("CreatedAt") or "", reverse=True)[:ANONYMOUS_LOOKED_AT]
+        view.expect_volumes(v["Name"] for v in candidates)
+        for volume in candidates:
+            found = view.read_volume_file(volume["Name"], path, exact_time=True)
+            if (found.status == "file" and found.mtime is not None and found.content == copied.content
+                    and int(found.mtime) == int(copied.mtime)):
+                return fail(f"The anonymous volume {volume['Name'][:12]}… still holds the {path} you copied into "
+                            f"{copy}; no container uses it any more. {why}", f"volume {volume['Name']}",
+                            "no anonymous volume left behind", next_step)
+        return ok(f"No anonymous volume left behind holds the {path} copied into {copy}.")
+    return Check(f"anonymous-gone:{copy}:{path}", f"The anonymous volume {path} was copied from is gone", evaluate,
+                 requires=(f"volume:{copy}",))
 
 
 # ---------------------------------------------------------------- containers
@@ -154,6 +195,20 @@ def container_running(name: str) -> Check:
     return Check(f"running:{name}", f"Container {name} is running", evaluate, requires=(f"container:{name}",))
 
 
+def container_env(name: str, variable: str, value: str, next_step: str = "") -> Check:
+    """The container was started with `variable`=`value` in its environment (-e, or Compose's `environment:`)."""
+    def evaluate(view: EngineView) -> Verdict:
+        env = dict(item.partition("=")[::2] for item in view.container(name)["Config"].get("Env") or ())
+        if env.get(variable) == value:
+            return ok(f"{name} has {variable} set as asked.")
+        found = "not set" if variable not in env else "set to another value"
+        return fail(f"{name}'s {variable} is {found}.", found, f"{variable}={value}",
+                    next_step or f"The environment is fixed at creation: `docker rm -f {name}`, then run it again "
+                                 f"with `-e {variable}={value}`.")
+    return Check(f"env:{name}:{variable}", f"Container {name} has {variable}={value}", evaluate,
+                 requires=(f"container:{name}",))
+
+
 def container_image(name: str, image: str) -> Check:
     def evaluate(view: EngineView) -> Verdict:
         used = view.container(name)["Config"].get("Image", "")
@@ -164,15 +219,16 @@ def container_image(name: str, image: str) -> Check:
     return Check(f"image:{name}", f"Container {name} runs image {image}", evaluate, requires=(f"container:{name}",))
 
 
-def container_user(name: str, user: str) -> Check:
-    """The container's process runs as `user` ("UID:GID"), as set with --user."""
+def container_user(name: str, user: str, next_step: str = "") -> Check:
+    """The container's process runs as `user` ("UID:GID"), as set with --user (or Compose's `user:`)."""
     def evaluate(view: EngineView) -> Verdict:
         have = view.container(name)["Config"].get("User") or ""
         if have == user:
             return ok(f"{name} runs as {user}.")
         shown = have or "root (the image's default user)"
-        return fail(f"{name} runs as {shown}, so the files it creates belong to {shown.split(':')[0]}.", shown,
-                    user, f"Remove it (`docker rm -f {name}`) and run it again with `--user {user}`.")
+        owner = have.split(":")[0] if have else "root"
+        return fail(f"{name} runs as {shown}, so the files it creates belong to {owner}.", shown,
+                    user, next_step or f"Remove it (`docker rm -f {name}`) and run it again with `--user {user}`.")
     return Check(f"user:{name}", f"Container {name} runs as {user}", evaluate, requires=(f"container:{name}",))
 
 
@@ -249,12 +305,16 @@ def _mount_spec(type_: str, source: str) -> str:
     return {"volume": f"volume {source}", "bind": f"bind mount of {source}", "tmpfs": "tmpfs mount"}[type_]
 
 
-def has_mount(container: str, destination: str, type: str, source: str = "", *, read_only: bool = False,
+def has_mount(container: str, destination: str, type: str, source: str = "", *, read_only: bool | None = None,
               anonymous: bool = False, tmpfs_size: int | None = None, tmpfs_mode: int | None = None,
               flag: str = "", redo: str = "") -> Check:
     """`container` mounts `source` (volume name or host path) at `destination`, as asked.
 
     A bind `source` may start with ``$WORKSPACE/``, resolved when the check runs.
+
+    `read_only`: True when the task asks for a read-only mount, False when it asks for a writable one, None
+    (the default) when the task does not say; a write that a read-only mount refused shows up elsewhere (the
+    command fails, or the file is missing).
 
     `flag` is the option that would have been right, e.g. ``-v lab-notes:/data``;
     messages quote it as the next step, unless `redo` says what to do instead.
@@ -316,7 +376,7 @@ def has_mount(container: str, destination: str, type: str, source: str = "", *, 
             return fail(f"In {container}, {destination} is mounted read-write; it should be read-only.",
                         here.describe(), expected,
                         f"Add `:ro` to -v, or `readonly` to --mount. {redo}")
-        if not read_only and here.read_only:
+        if read_only is False and here.read_only:
             return fail(f"In {container}, {destination} is mounted read-only, so nothing can be written there.",
                         here.describe(),
                         expected, redo)
@@ -334,6 +394,42 @@ def has_mount(container: str, destination: str, type: str, source: str = "", *, 
         return ok(f"{container} has {here.describe()}.")
     return Check(f"mount:{container}:{destination}", f"{container} has {expected}", evaluate,
                  requires=(f"container:{container}",))
+
+
+_SYNTAX_WHY = {
+    "-v": "the short -v form (SOURCE:TARGET[:OPTIONS])",
+    "--mount": "--mount, which names every field (type=…,source=…,target=…)",
+    "--tmpfs": "--tmpfs PATH[:OPTIONS]",
+    "--volumes-from": "--volumes-from, which borrows another container's mounts",
+}
+
+
+def mounted_with(container: str, destination: str, syntax: str, *, source: str = "", redo: str = "") -> Check:
+    """The mount at `destination` was asked for with `syntax` ("-v", "--mount", "--tmpfs", or "--volumes-from"
+    borrowing from the container `source`), where the task names the syntax: the container records which
+    (``HostConfig.Binds``, ``.Mounts``, ``.Tmpfs``, ``.VolumesFrom``). Use it only where the task names it."""
+    redo = redo or f"Remove the container (`docker rm -f {container}`) and run it again with {syntax}."
+
+    def evaluate(view: EngineView) -> Verdict:
+        attrs = view.container(container)
+        used = requested_with(attrs, destination)
+        if syntax == "--volumes-from":
+            borrowed = [entry.split(":")[0] for entry in (attrs.get("HostConfig") or {}).get("VolumesFrom") or ()]
+            if used == "--volumes-from" and source in borrowed:
+                return ok(f"{container} borrows {destination} from {source} with --volumes-from.")
+            if used == "--volumes-from":
+                return fail(f"{container} borrows its mounts from {', '.join(borrowed)}, not from {source}.",
+                            "--volumes-from " + ", ".join(borrowed), f"--volumes-from {source}", redo)
+            return fail(f"{container} mounts {destination} itself (with {used or 'an anonymous volume'}); this step "
+                        f"borrows {source}'s mounts with --volumes-from {source}.", used or "its own mount",
+                        f"--volumes-from {source}", redo)
+        if used == syntax:
+            return ok(f"{container}'s mount at {destination} was made with {syntax}.")
+        shown = used or "no mount option (an image's VOLUME or an anonymous -v PATH)"
+        return fail(f"{container}'s mount at {destination} was made with {shown}; this step asks for "
+                    f"{_SYNTAX_WHY[syntax]}.", shown, syntax, redo)
+    return Check(f"syntax:{container}:{destination}", f"{container}'s mount at {destination} is made with {syntax}",
+                 evaluate, requires=(f"mount:{container}:{destination}",))
 
 
 def no_mount_at(container: str, destination: str, why: str) -> Check:
@@ -416,18 +512,21 @@ def volume_file(volume: str, path: str, *, lines: tuple[str, ...] | None = None,
                  requires=requires or (f"volume:{volume}",))
 
 
-def volume_file_older_than(volume: str, path: str, container: str) -> Check:
+def volume_file_older_than(volume: str, path: str, container: str, *, message: str = "",
+                           next_step: str = "") -> Check:
     """`path` in `volume` was last written before `container` was created: the container found what an earlier
-    one left there. Exact to the nanosecond, unlike a volume's creation time, which the engine keeps to the second."""
+    one left there. Exact to the nanosecond, unlike a volume's creation time, which the engine keeps to the second.
+    `message` and `next_step` replace the default words (a new container that finds an earlier one's file)."""
     def evaluate(view: EngineView) -> Verdict:
         written = view.read_volume_file(volume, path, exact_time=True).mtime
         created = engine_time(view.container(container).get("Created", ""))
         if written is None or created is None or written < created:
             return ok(f"{path} in {volume} was there before {container} was created.")
-        return fail(f"{container} wrote {path} in {volume} itself; the point is a NEW {container} that finds what "
-                    "an earlier container left there.", f"{path} written after {container} was created",
+        return fail(message or f"{container} wrote {path} in {volume} itself; the point is a NEW {container} that "
+                    "finds what an earlier container left there.", f"{path} written after {container} was created",
                     f"{path} written before {container} existed",
-                    f"`docker rm {container}`, then run a new {container} on the same volume that only reads the file.")
+                    next_step or f"`docker rm {container}`, then run a new {container} on the same volume that only "
+                                 "reads the file.")
     return Check(f"older:{volume}:{path}:{container}", f"{path} in {volume} predates {container}", evaluate,
                  requires=(f"volume:{volume}", f"container:{container}"))
 
@@ -456,15 +555,17 @@ def file_in_mount(container: str, destination: str, path: str, *, contains: str,
                  evaluate, requires=(f"container:{container}",))
 
 
-def host_file(path: str, *, contains: str | None = None, owner_uid: int | None = None, next_step: str) -> Check:
+def host_file(path: str, *, contains: str | None = None, lines: tuple[str, ...] | None = None,
+              owner_uid: int | None = None, next_step: str) -> Check:
     """A file on the host, under the workspace (``$WORKSPACE/…``); read bounded, links not followed."""
-    _content_required(path, None, contains)
+    _content_required(path, lines, contains)
 
     def evaluate(view: EngineView) -> Verdict:
         real = in_workspace(path)
         parent, name = os.path.split(real)
         found = read_from_host(parent, name) if os.path.isdir(parent) else FileRead("missing")
-        verdict = _judge_file(found or FileRead("missing"), "the host folder " + parent, name, None, contains, next_step)
+        verdict = _judge_file(found or FileRead("missing"), "the host folder " + parent, name, lines, contains,
+                              next_step)
         if verdict.passed and owner_uid is not None:
             uid = os.lstat(real).st_uid
             mapped = host_uid(view.engine, owner_uid)         # owner_uid as containers see it; rootless shifts it
@@ -476,7 +577,41 @@ def host_file(path: str, *, contains: str | None = None, owner_uid: int | None =
                             f"owner {wanted}", next_step)
             return ok(f"{real} exists and belongs to UID {uid}{why}.")
         return verdict
-    return Check(f"host-file:{path}:{contains}", f"Host file {path}" + (f" containing {contains!r}" if contains else ""), evaluate)
+    what = " with the expected lines" if lines else (f" containing {contains!r}" if contains else "")
+    return Check(f"host-file:{path}:{contains or lines}", f"Host file {path}{what}", evaluate)
+
+
+def host_file_changed_after_start(path: str, container: str, *, message: str, next_step: str) -> Check:
+    """The host file was last changed after `container` started: an edit made while it ran, not before."""
+    def evaluate(view: EngineView) -> Verdict:
+        real = in_workspace(path)
+        started = engine_time(view.container(container)["State"].get("StartedAt", ""))
+        try:
+            changed = os.lstat(real).st_mtime
+        except OSError:
+            return fail(f"There is no {real}.", "no such file", f"a file {real}", next_step)
+        if started is None or changed > started:
+            return ok(f"{real} was changed after {container} started.")
+        return fail(message, f"{real} last changed before {container} started",
+                    f"a change made while {container} runs", next_step)
+    return Check(f"host-changed:{path}:{container}", f"Host file {path} changed after {container} started", evaluate,
+                 requires=(f"container:{container}",))
+
+
+def host_script(path: str, *, contains: str, next_step: str) -> Check:
+    """An executable script on the host (``$WORKSPACE/…``) that names `contains` (the tool the task says it runs)."""
+    def evaluate(view: EngineView) -> Verdict:
+        real = in_workspace(path)
+        parent, name = os.path.split(real)
+        found = (read_from_host(parent, name) if os.path.isdir(parent) else None) or FileRead("missing")
+        verdict = _judge_file(found, "the host folder " + parent, name, None, contains, next_step)
+        if not verdict.passed:
+            return verdict
+        if not os.lstat(real).st_mode & 0o100:
+            return fail(f"{real} is not executable, so it cannot run as `{real}`.", "not executable",
+                        "executable (chmod +x)", f"Make it executable: `chmod +x {real}`.")
+        return ok(f"{real} is an executable script that runs {contains}.")
+    return Check(f"script:{path}", f"Host script {path} is executable and runs {contains}", evaluate)
 
 
 def host_file_absent(path: str, why: str) -> Check:

@@ -70,3 +70,22 @@ def waits_for(container: str, service: str, condition: str, *, next_step: str) -
         return ok(f"{container} starts only once {service} {wanted}.")
     return Check(f"waits:{container}:{service}", f"{container} waits until {service} {wanted}", evaluate,
                  requires=(f"container:{container}",))
+
+
+REPLACE_LABEL = "com.docker.compose.replace"
+
+
+def was_recreated(container: str, *, next_step: str) -> Check:
+    """Compose made `container` to replace an earlier container of its service (``up --force-recreate``, or an
+    ``up`` after the service changed): Compose v2 marks such a container with the label ``com.docker.compose.replace``
+    (the value names the container it replaced). A second plain ``up`` only starts the same container again, and ``down`` then ``up``
+    makes one that replaces nothing."""
+    def evaluate(view: EngineView) -> Verdict:
+        labels = view.container(container)["Config"].get("Labels") or {}
+        if labels.get(REPLACE_LABEL):
+            return ok(f"Compose recreated {container}: it replaced the earlier {labels[REPLACE_LABEL]}.")
+        return fail(f"{container} is the first container of its service, started again or made anew, not one that "
+                    "Compose recreated in place of the first.", "no com.docker.compose.replace label",
+                    "a container made by up --force-recreate", next_step)
+    return Check(f"recreated-by-compose:{container}", f"Compose recreated {container}", evaluate,
+                 requires=(f"container:{container}",))

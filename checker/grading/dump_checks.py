@@ -22,6 +22,13 @@ DUMP_READ_LIMIT = 4 * 1024 * 1024
 SERVER = re.compile(r"^-- Dumped from database version (\d+)", re.M)
 CLIENT = re.compile(r"^-- Dumped by pg_dump version (\d+)", re.M)
 DATE = re.compile(r"(?:19|20)\d\d-?[01]\d-?[0-3]\d")
+STAMP = re.compile(r"((?:19|20)\d\d)-?([01]\d)-?([0-3]\d)[_T -]?([0-2]\d):?([0-5]\d):?([0-5]\d)")
+LOCAL_TIME_SLACK = 15 * 60
+"""A name's stamp read as UTC may differ this much from the moment the file was written (a long dump) before it
+counts as local time: every time zone but UTC's own is at least 30 minutes off."""
+NEWEST_SLACK = 1.0
+"""Seconds between the newest kept dump's last write and the folder's last change (the run's own rename and
+deletions) that still count as one run: keeping the oldest instead leaves at least one run and a pause between."""
 DUMP_SUFFIXES = (".sql", ".sql.gz")
 
 
@@ -53,7 +60,7 @@ def parse_dump(content: bytes, gzipped: bool = False) -> Dump:
     return Dump(kind, text, frozenset(SERVER.findall(text)), frozenset(CLIENT.findall(text)))
 
 
-def judge_dump(dump: Dump, shown: str, *, table: str, row: str, cluster: bool = False,
+def judge_dump(dump: Dump, shown: str, *, table: str, row: str, cluster: bool = False, one_database: bool = False,
                server_major: str | None = None, client_major: str | None = None, next_step: str) -> Verdict:
     """What is wrong with `dump` (called `shown` in messages), or that it holds `row` in `table`."""
     problems = {
@@ -69,6 +76,9 @@ def judge_dump(dump: Dump, shown: str, *, table: str, row: str, cluster: bool = 
         first = next((line for line in dump.text.splitlines() if line.strip()), "")[:60]
         return fail(f"{shown} is not a PostgreSQL dump: it lacks the header pg_dump writes.", repr(first),
                     "-- PostgreSQL database dump", next_step)
+    if one_database and dump.kind == "cluster":
+        return fail(f"{shown} is a pg_dumpall of the whole cluster (roles and every database); the task asks for "
+                    "pg_dump of one database.", "pg_dumpall output", "pg_dump output", next_step)
     if cluster and dump.kind != "cluster":
         return fail(f"{shown} is a dump of one database (pg_dump); use pg_dumpall, which dumps the roles and every "
                     "database.", "pg_dump output", "pg_dumpall output", next_step)
@@ -109,8 +119,27 @@ def host_dump(path: str, *, table: str, row: str, cluster: bool = False, server_
     return Check(f"dump:{path}", f"{os.path.basename(path)} is a {what} holding {table}", evaluate)
 
 
-def dated_dumps(folder: str, *, keep: int, table: str, row: str, example: str, next_step: str) -> Check:
-    """`folder` (``$WORKSPACE/…``) holds exactly `keep` dumps whose names carry a date, each holding `row`."""
+def _stamp(name: str) -> float | None:
+    """The date and time in a dump's name, read as UTC (seconds since the epoch), or None if it holds no time."""
+    import calendar
+    found = STAMP.search(name)
+    if found is None:
+        return None
+    try:
+        return float(calendar.timegm(tuple(int(part) for part in found.groups()) + (0, 0, 0)))
+    except (ValueError, OverflowError):
+        return None
+
+
+def dated_dumps(folder: str, *, keep: int, table: str, row: str, example: str, next_step: str,
+                one_database: bool = False, utc_names: bool = False, newest_kept: bool = False) -> Check:
+    """`folder` (``$WORKSPACE/…``) holds exactly `keep` dumps whose names carry a date, each holding `row`.
+
+    `one_database`: each is a pg_dump of one database, not a pg_dumpall. `utc_names`: a name's stamp, read as UTC,
+    is within minutes of the moment the file was written (local time is 30 minutes or more off, unless the
+    machine's zone is UTC itself). `newest_kept`: the newest dump was written in the run that last changed the
+    folder; a rotation that keeps the oldest deletes the dump it just wrote, so the folder's last change comes a
+    whole run after the newest dump it kept."""
     def evaluate(view: EngineView) -> Verdict:
         real = in_workspace(folder)
         try:
@@ -136,14 +165,34 @@ def dated_dumps(folder: str, *, keep: int, table: str, row: str, example: str, n
             if found is None or found.status != "file":
                 return fail(f"labcheck cannot read {entry.name} in {real}.", "unreadable", "a dump file", next_step)
             verdict = judge_dump(parse_dump(found.content, entry.name.endswith(".gz")), f"{entry.name} in {real}",
-                                 table=table, row=row, next_step=next_step)
+                                 table=table, row=row, one_database=one_database, next_step=next_step)
             if not verdict.passed:
                 return verdict
+            stamp = _stamp(entry.name)
+            written = entry.stat(follow_symlinks=False).st_mtime
+            if utc_names and stamp is not None and abs(stamp - written) > LOCAL_TIME_SLACK:
+                hours = (stamp - written) / 3600
+                return fail(f"{entry.name} in {real} was written at {_utc(written)} UTC, but its name says "
+                            f"{_utc(stamp)}: {abs(hours):.1f} hours off, so the name holds local time, not UTC.",
+                            entry.name, f"a name stamped {_utc(written)} (date -u)", next_step)
         if len(dumps) != keep:
             more = (f"the script must delete all but the newest {keep}" if len(dumps) > keep
                     else f"run the script until it has made more than {keep}, so that it has old ones to delete")
             return fail(f"{real} holds {len(dumps)} dated dumps, not {keep}: {more}.",
                         ", ".join(e.name for e in dumps[:6]), f"exactly {keep}", next_step)
+        if newest_kept:
+            newest = max(e.stat(follow_symlinks=False).st_mtime for e in dumps)
+            changed = os.stat(real).st_mtime
+            if changed - newest > NEWEST_SLACK:
+                return fail(f"The newest dump {real} kept was written {changed - newest:.0f} s before the folder last "
+                            "changed: the last run deleted the dump it had just made, so the rotation keeps the "
+                            "oldest dumps, not the newest.", f"newest kept written {changed - newest:.0f} s earlier",
+                            "the last run's dump among those kept", next_step)
         return ok(f"{real} holds the {keep} newest dumps, each with {table} and its row.")
     return Check(f"dated-dumps:{folder}", f"{os.path.basename(folder)}/ holds exactly {keep} dated dumps of {table}",
                  evaluate)
+
+
+def _utc(seconds: float) -> str:
+    import time
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(seconds))

@@ -93,3 +93,33 @@ def mounts_of(container: dict) -> list[Mount]:
 def mount_at(mounts: list[Mount], destination: str) -> Mount | None:
     """The mount at `destination` (a trailing slash makes no difference), if any."""
     return next((m for m in mounts if m.destination.rstrip("/") == destination.rstrip("/")), None)
+
+
+def _bind_target(entry: str) -> str:
+    """The container path of a ``HostConfig.Binds`` entry (``SOURCE:TARGET[:OPTIONS]``; a Windows drive letter's
+    colon is part of the source)."""
+    parts = entry.split(":")
+    if len(parts) >= 3 and len(parts[0]) == 1:
+        parts = [parts[0] + ":" + parts[1], *parts[2:]]
+    return parts[1] if len(parts) > 1 else parts[0]
+
+
+def requested_with(container: dict, destination: str) -> str:
+    """Which option asked for the mount at `destination`, as the container records it.
+
+    ``--mount`` lands in ``HostConfig.Mounts``, ``--tmpfs`` in ``HostConfig.Tmpfs``, ``-v NAME:PATH`` and
+    ``-v /HOST:PATH`` in ``HostConfig.Binds``; a mount borrowed with ``--volumes-from`` is in none of them, while
+    ``HostConfig.VolumesFrom`` names the container it came from. "" when none of these explains it (an image's
+    VOLUME, or an anonymous ``-v PATH``, which look the same).
+    """
+    host_config = container.get("HostConfig") or {}
+    wanted = destination.rstrip("/") or "/"
+    if any((m.get("Target") or "").rstrip("/") == wanted for m in host_config.get("Mounts") or ()):
+        return "--mount"
+    if any(path.rstrip("/") == wanted for path in host_config.get("Tmpfs") or {}):
+        return "--tmpfs"
+    if any(_bind_target(entry).rstrip("/") == wanted for entry in host_config.get("Binds") or ()):
+        return "-v"
+    if host_config.get("VolumesFrom"):
+        return "--volumes-from"
+    return ""
