@@ -1,6 +1,6 @@
 """Build local stand-ins for the images the labs use, where no registry is reachable.
 
-The labs name official images (``busybox:1.36``, ``postgres:15``, ``postgres:17``, ``postgres:18``).
+The labs name official images (``busybox:1.36``, ``postgres:15``, ``postgres:17``, ``postgres:18``, ``redis:8``, …).
 On a learner's machine Docker pulls them; here no registry answers, so we build
 images with the same names that honour the contracts the lessons rely on:
 
