@@ -170,3 +170,34 @@ class StallingProxy(DelayingProxy):
         upstream.sendall(first)
         threading.Thread(target=_forward, args=(upstream, conn), daemon=True).start()
         _forward(conn, upstream)
+
+
+def _forward_rewriting(src: socket.socket, dst: socket.socket, old: bytes, new: bytes) -> None:
+    """Copy src to dst, replacing `old` with `new` (the same length, so Content-Length and chunk sizes hold)."""
+    try:
+        while data := src.recv(65536):
+            dst.sendall(data.replace(old, new))
+    except OSError:
+        pass
+    finally:
+        _shut(src, dst)
+
+
+class OlderApiProxy(_SocketServer):
+    """Forwards to the real engine at `target`, but says it speaks API `api_version` (the `Api-Version` header and
+    /version's `ApiVersion`): an Engine 25 as labcheck sees it, on an engine of today. The engine still answers
+    the requests, made under /v1.44/… , as it answers any older client."""
+
+    def __init__(self, path: str, target: str, real: str, api_version: str) -> None:
+        super().__init__(path)
+        assert len(real) == len(api_version)
+        self.target, self.real, self.api_version = target, real.encode(), api_version.encode()
+
+    def handle(self, conn: socket.socket) -> None:
+        upstream = _upstream(self.target)
+        if upstream is None:
+            conn.close()
+            return
+        threading.Thread(target=_forward_rewriting, args=(upstream, conn, self.real, self.api_version),
+                         daemon=True).start()
+        _forward(conn, upstream)

@@ -14,7 +14,7 @@ from checker.ways_in.cli import main
 from checker.exercises import BY_ID, COURSE
 
 from .conftest import solve
-from .fakes import DelayingProxy, FakeEngine
+from .fakes import DelayingProxy, FakeEngine, OlderApiProxy
 
 LABCHECK = [sys.executable, "-m", "checker"]
 
@@ -167,6 +167,29 @@ def test_engine_too_old_is_exit_3(tmp_path):
     assert no_traceback(out, err)
 
 
+def test_an_engine_older_than_the_lessons_need_gets_one_line_that_says_so():
+    from checker.engine.connect import lessons_need_newer
+
+    line = lessons_need_newer("1.44", "25.0.5")
+    assert "Docker Engine 25.0.5 (API 1.44) grades the labs" in line and "Docker Engine 26 (API 1.45)" in line
+    assert "\n" not in line
+    assert lessons_need_newer("1.45", "26.1.5") == "" and lessons_need_newer("1.51", "28.3.0") == ""
+
+
+@pytest.mark.engine
+def test_doctor_warns_in_one_line_when_the_engine_is_older_than_the_lessons_need(client, tmp_path):
+    """Engine 23-25 (API 1.42-1.44) grade the labs, so doctor passes, with one warning line naming Engine 26."""
+    real = client.version()["ApiVersion"]
+    path = str(tmp_path / "engine-25.sock")
+    with OlderApiProxy(path, "/var/run/docker.sock", real=real, api_version="1.44"):
+        code, out, err = labcheck("doctor", env={"DOCKER_HOST": f"unix://{path}"})
+    assert code == 0, out + err
+    warned = [line for line in out.splitlines() if "the lessons need Docker Engine 26" in line]
+    assert len(warned) == 1 and "API 1.44" in warned[0] and "grades the labs" in warned[0], out
+    assert warned[0].lstrip().startswith("!"), out
+    assert no_traceback(out, err)
+
+
 @pytest.mark.engine
 def test_slow_engine_hits_the_timeout(client, tmp_path):
     path = str(tmp_path / "slow.sock")
@@ -181,6 +204,7 @@ def test_doctor_reports_engine_compose_and_endpoint(client):
     code, out, err = labcheck("doctor")
     assert code == 0, out + err
     assert "Docker Engine" in out and "Compose" in out and "endpoint" in out
+    assert "the lessons need 1.45, Engine 26, or newer" in out     # this engine speaks 1.45 or newer
 
 
 @pytest.mark.engine

@@ -48,7 +48,11 @@ def intro_list() -> str:
     items = []
     for lesson in LESSONS:
         head = f"{lesson.number}. "
-        text = f"{head}{{doc}}`{lesson.name}`: {lesson.summary}"
+        # {doc} shows a page's title as plain text, so a title with code in it (lesson 3's `-v` and `--mount`)
+        # gets explicit link text, which keeps the code font.
+        link = (f"[{lesson.number}. {lesson.title}]({lesson.name}.md)" if "`" in lesson.title
+                else f"{{doc}}`{lesson.name}`")
+        text = f"{head}{link}: {lesson.summary}"
         items.append(textwrap.fill(text, 84, subsequent_indent=" " * len(head), break_on_hyphens=False,
                                    break_long_words=False))
     return "\n".join(items)

@@ -12,16 +12,32 @@ from checker.engine.endpoint import Endpoint, resolve_endpoint
 from checker.engine.problems import EnvironmentProblem, permission_denied, too_slow, unreachable
 from checker.engine.readonly import ReadOnlyEngine
 
-__all__ = ["EnvironmentProblem", "MIN_API_VERSION", "connect", "connect_readonly", "resolve_endpoint"]
+__all__ = ["EnvironmentProblem", "LESSONS_API_VERSION", "MIN_API_VERSION", "connect", "connect_readonly",
+           "lessons_need_newer", "resolve_endpoint"]
 
 # Engine 23 (API 1.42) is where `docker volume prune` stopped removing named
-# volumes and gained --all; the lessons teach that behaviour.
+# volumes and gained --all: below it, grading would judge by rules the engine
+# does not follow, so labcheck refuses to grade.
 MIN_API_VERSION = "1.42"
+# Engine 26 (API 1.45) is what the lessons need (lesson 3's volume-subpath, among
+# others): an engine between the two grades the labs, and `labcheck doctor`
+# warns that some lesson commands will not behave as written.
+LESSONS_API_VERSION = "1.45"
 DEFAULT_TIMEOUT = 10.0
 
 
 def api_tuple(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in version.split("."))
+
+
+def lessons_need_newer(api_version: str, engine_version: str = "") -> str:
+    """One line for `labcheck doctor` when the engine grades the labs but is older than the lessons need; else ""."""
+    if api_tuple(api_version) >= api_tuple(LESSONS_API_VERSION):
+        return ""
+    engine = f"Docker Engine {engine_version}" if engine_version else "This Docker Engine"
+    return (f"{engine} (API {api_version}) grades the labs, but the lessons need Docker Engine 26 (API "
+            f"{LESSONS_API_VERSION}) or newer (lesson 3's volume-subpath, for one): upgrade to run every lesson "
+            "as written")
 
 
 def timeout_setting() -> float:

@@ -14,7 +14,8 @@ from pathlib import Path
 import click
 
 from checker import __version__
-from checker.engine.connect import MIN_API_VERSION, EnvironmentProblem, connect, connect_readonly, resolve_endpoint
+from checker.engine.connect import (LESSONS_API_VERSION, EnvironmentProblem, connect, connect_readonly,
+                                    lessons_need_newer, resolve_endpoint)
 from checker.grading.exercise import Exercise
 from checker.exercises import BY_ID, COURSE, IMAGES
 from checker.grading.run import grade, grade_all
@@ -317,8 +318,12 @@ def doctor() -> None:
         out.print(f"[red]✘[/red] {problem.summary}\n  {problem.advice}")
         raise click.exceptions.Exit(ENVIRONMENT)
     try:
-        out.print(f"[green]✔[/green] Docker Engine {engine.version_info.get('Version')} answers, API "
-                  f"{engine.api_version} (the course needs {MIN_API_VERSION} or newer)")
+        older = lessons_need_newer(engine.api_version, str(engine.version_info.get("Version") or ""))
+        if older:
+            out.print(f"[yellow]![/yellow] {older}", soft_wrap=True)
+        else:
+            out.print(f"[green]✔[/green] Docker Engine {engine.version_info.get('Version')} answers, API "
+                      f"{engine.api_version} (the lessons need {LESSONS_API_VERSION}, Engine 26, or newer)")
         from checker.reading.helper_reads import PREFERRED_IMAGE
         from checker.reading.engine_kind import ENGINE_ROUTE, recognise
 
