@@ -2,7 +2,8 @@
 
     flock /tmp/docker-engine.lock .venv/bin/python bench/course_container.py [--runs N]
 
-- from `docker compose up` with built images to JupyterLab answering (goal: under 30 s);
+- from `docker compose up` with built images to JupyterLab answering (goal: under 30 s), and to the address
+  printed in the logs (after `labcheck doctor` has looked at the private engine);
 - the two images' sizes, and what takes the space in the course image (goal: under 700 MB);
 - idle memory of the course and its private engine, 20 s after JupyterLab answers (goal: under 400 MiB);
 - one exercise graded inside the course container (`labcheck ex3`, solved), as a ratio to
@@ -68,9 +69,10 @@ def main() -> int:
     course = Course(PROJECT, ("compose.yaml",), {})
     results: dict = {}
     try:
-        ups = []
+        ups, answering = [], []
         for i in range(args.ups):                  # the first with new volumes, then as after `down`
             ups.append(course.up())
+            answering.append(course.answering_s)
             if i < args.ups - 1:
                 course.compose("down", "--timeout", "5")
         engine = course.container("engine")
@@ -84,8 +86,10 @@ def main() -> int:
         timing = json.loads(course.compose("exec", "-T", "course", "python3", "-c", TIMING, str(args.runs)).stdout)
         space = course.run(SPACE).stdout
         results = {
-            "up_to_jupyterlab_s": {"runs": [round(u, 2) for u in ups], "median": round(statistics.median(ups), 2),
-                                   "goal": "< 30"},
+            "up_to_jupyterlab_answering_s": {"runs": [round(a, 2) for a in answering],
+                                             "median": round(statistics.median(answering), 2), "goal": "< 30"},
+            "up_to_address_printed_s": {"runs": [round(u, 2) for u in ups], "median": round(statistics.median(ups), 2),
+                                        "note": "after labcheck doctor has checked the private engine"},
             "image_mb": {"course": round(image_size_mb("docker-volumes-course/course:local"), 1),
                          "engine": round(image_size_mb("docker-volumes-course/engine:local"), 1),
                          "goal": "course < 700"},

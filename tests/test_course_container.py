@@ -62,7 +62,9 @@ def sh(*args, check=True, timeout=600, **kwargs) -> subprocess.CompletedProcess:
 def build_images() -> None:
     """Stand-in bases, wheels from the host, then both images unless one of today's context is there."""
     sh(str(ROOT / ".venv/bin/python"), "tools/standin_docker.py")
-    if not list((ROOT / "container/wheels").glob("*.whl")):
+    lists = b"".join((ROOT / "container" / name).read_bytes() for name in ("requirements.txt", "book-requirements.txt"))
+    stamp = ROOT / "container/wheels/.requirements"
+    if not stamp.exists() or stamp.read_text().strip() != hashlib.sha256(lists).hexdigest()[:16]:
         sh("bash", "tools/course_wheels.sh")
     wanted = context_hash()
     for name, dockerfile in IMAGES_BUILT.items():
@@ -96,8 +98,15 @@ class Course:
         """`up` with built images; seconds until JupyterLab answers with the printed token."""
         started = time.monotonic()
         self.compose("up", "-d", "--no-build")
-        deadline = started + 120
+        deadline, self.answering_s = started + 120, None
         while time.monotonic() < deadline:
+            if self.answering_s is None:
+                try:                                  # any answer, before the token is known: 403
+                    self.get("/api/status", token=False)
+                except urllib.error.HTTPError:
+                    self.answering_s = time.monotonic() - started
+                except (urllib.error.URLError, ConnectionError, OSError):
+                    pass
             found = re.findall(r"token=([0-9a-f]{32})", self.compose("logs", "course").stdout)
             if found:
                 self.token = found[-1]

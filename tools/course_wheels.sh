@@ -13,4 +13,5 @@ mkdir -p wheels
   --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 \
   --platform linux_x86_64 \
   -r requirements.txt -r book-requirements.txt 2>&1 | { grep -v "^WARNING: Location" || true; }
+cat requirements.txt book-requirements.txt | sha256sum | cut -c1-16 > wheels/.requirements   # what they are for
 echo "wheels: $(ls wheels/*.whl | wc -l) in container/wheels ($(du -sh wheels | cut -f1))"
