@@ -67,7 +67,7 @@ NAME_IT = Exercise(
         container_image("lab-named-cache", IMAGE),
         has_mount("lab-named-cache", "/cache", "volume", "lab-cache", flag="-v lab-cache:/cache"),
         volume_exists("lab-cache"),
-        volume_file("lab-cache", "hit.txt", contains="kept by name", next_step=f"Run `{RUN_NAMED}`."),
+        volume_file("lab-cache", "hit.txt", lines=("kept by name",), next_step=f"Run `{RUN_NAMED}`."),
     ),
     hints=(
         "A -v for the same path as the image's VOLUME replaces the anonymous volume with yours.",

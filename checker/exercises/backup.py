@@ -68,8 +68,8 @@ RESTORE_IT = Exercise(
     builds_on=("ex23",),
     checks=(
         volume_exists("lab-restored"),
-        volume_file("lab-restored", "notes.txt", contains="the only copy", next_step=f"Run `{RESTORE}`."),
-        volume_file("lab-restored", "photos/cat.txt", contains="meow", next_step=f"Run `{RESTORE}`."),
+        volume_file("lab-restored", "notes.txt", lines=("the only copy",), next_step=f"Run `{RESTORE}`."),
+        volume_file("lab-restored", "photos/cat.txt", lines=("meow",), next_step=f"Run `{RESTORE}`."),
     ),
     hints=("tar's -C FOLDER, when extracting, says where the files go.", RESTORE),
     solution=(RESTORE,),
@@ -96,8 +96,8 @@ CLONE_IT = Exercise(
     builds_on=("ex23",),
     checks=(
         volume_exists("lab-clone", labels={"course": "docker-volumes"}),
-        volume_file("lab-clone", "notes.txt", contains="the only copy", next_step=f"Run `{CLONE}`."),
-        volume_file("lab-clone", "photos/cat.txt", contains="meow", next_step=f"Run `{CLONE}`."),
+        volume_file("lab-clone", "notes.txt", lines=("the only copy",), next_step=f"Run `{CLONE}`."),
+        volume_file("lab-clone", "photos/cat.txt", lines=("meow",), next_step=f"Run `{CLONE}`."),
     ),
     hints=("cp -a SOURCE/. TARGET/ copies a folder's contents, keeping owners, modes and times.",
            f"{CREATE_CLONE}; {CLONE}"),

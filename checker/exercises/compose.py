@@ -1,5 +1,5 @@
 """Lesson 10: volumes in Docker Compose: project-named volumes, down versus down -v, external volumes."""
-from checker.grading.checks import container_absent, container_exists, has_mount, host_file, volume_exists, volume_file
+from checker.grading.checks import container_absent, container_exists, container_image, has_mount, host_file, volume_exists, volume_file
 from checker.grading.compose_checks import was_recreated
 from checker.grading.exercise import Exercise, Mistake, Owned
 from checker.grading.lesson import Lesson
@@ -52,6 +52,7 @@ PROJECT_VOLUME = Exercise(
     owns=project_owns("lab-compose", "compose", ("data",)),
     checks=(
         container_exists("lab-compose-app-1", how=f"Write the file, then run `{COMPOSE} up`."),
+        container_image("lab-compose-app-1", "busybox:1.36"),
         has_mount("lab-compose-app-1", "/data", "volume", "lab-compose_data", redo=(f"Mount the project volume in the service (`- data:/data` under its volumes:), then "
                         f"`{COMPOSE} up --force-recreate`.")),
         volume_exists("lab-compose_data", labels=COMPOSE_LABELS),

@@ -1,5 +1,5 @@
 """Lesson 14: Compose for real stacks: healthchecks, depends_on conditions, one-shot init services, initdb.d."""
-from checker.grading.checks import (container_exists, container_finished, container_running, container_user, has_mount,
+from checker.grading.checks import (container_exists, container_finished, container_image, container_running, container_user, has_mount,
                       host_file, volume_exists, volume_file)
 from checker.grading.compose_checks import healthcheck_runs, is_healthy, waits_for
 from checker.grading.exercise import Exercise, Mistake
@@ -51,6 +51,7 @@ def database_checks(project: str) -> tuple:
     """PROJECT-db-1 exists and keeps its data in the project's volume dbdata."""
     up = f"{compose(project.removeprefix('lab-'))} up -d"
     return (container_exists(f"{project}-db-1", how=f"Write the files, then run `{up}`."),
+            container_image(f"{project}-db-1", "postgres:17"),
             has_mount(f"{project}-db-1", DATA, "volume", f"{project}_dbdata",
                       redo=f"Mount the project volume in db (`- dbdata:{DATA}`), then `{up}`."))
 
@@ -80,6 +81,7 @@ HEALTHY_FIRST = Exercise(
     checks=(
         *database_checks("lab-stack"),
         container_exists("lab-stack-app-1", how=f"Add the service app, then `{compose('stack')} up -d`."),
+        container_image("lab-stack-app-1", "postgres:17"),
         waits_for("lab-stack-app-1", "db", "service_healthy", next_step=(
             "Use the long form of depends_on: `depends_on: db: condition: service_healthy`. The short form "
             "(`- db`) only waits for the container to start, long before PostgreSQL accepts connections.")),
@@ -154,6 +156,7 @@ SEEDED = Exercise(
                   redo=("Bind the folder in db: `- ./initdb:/docker-entrypoint-initdb.d:ro`, then "
                         f"`{compose('seed')} down -v` and `{compose('seed')} up -d`.")),
         container_exists("lab-seed-export-1", how=f"Add the service export, then `{compose('seed')} up -d`."),
+        container_image("lab-seed-export-1", "postgres:17"),
         waits_for("lab-seed-export-1", "db", "service_healthy", next_step=(
             "`depends_on: db: condition: service_healthy`, so pg_dump runs once PostgreSQL accepts connections.")),
         host_file("$WORKSPACE/seed/out/notes.sql", contains="seeded on first start", next_step=(
@@ -222,8 +225,10 @@ INIT_FIRST = Exercise(
     owns=project_owns("lab-init", "init", ("config",), services=("init", "app")),
     checks=(
         container_exists("lab-init-init-1", how=f"Write the file, then run `{INIT_UP}`."),
+        container_image("lab-init-init-1", "busybox:1.36"),
         container_finished("lab-init-init-1"),
         container_exists("lab-init-app-1", how=f"Add the service app, then `{INIT_UP}`."),
+        container_image("lab-init-app-1", "busybox:1.36"),
         container_user("lab-init-app-1", "1000:1000", next_step=(
             f"Give the service app `user: \"1000:1000\"` in compose.yaml, then `{INIT_UP}` (Compose recreates it).")),
         waits_for("lab-init-app-1", "init", "service_completed_successfully", next_step=(

@@ -1,5 +1,5 @@
 """Lesson 12: database state in volumes, dumps, and a major-version upgrade (PostgreSQL 15 to 17)."""
-from checker.grading.checks import (container_exists, container_image, container_recreated_after, container_running, has_mount,
+from checker.grading.checks import (container_env, container_exists, container_image, container_recreated_after, container_running, has_mount,
                       volume_exists, volume_file)
 from checker.grading.dump_checks import host_dump
 from checker.grading.exercise import Exercise, Mistake, Owned
@@ -35,6 +35,7 @@ SURVIVES = Exercise(
     checks=(
         container_exists("lab-db", how=f"Run `{run_db('lab-db', 'lab-pgdata', 'postgres:15')}`."),
         container_image("lab-db", "postgres:15"),
+        container_env("lab-db", "POSTGRES_PASSWORD", "lab-secret"),
         has_mount("lab-db", DATA, "volume", "lab-pgdata", flag=f"-v lab-pgdata:{DATA}"),
         container_running("lab-db"),
         volume_exists("lab-pgdata"),
@@ -63,10 +64,10 @@ SURVIVES = Exercise(
                       "empty. Remove lab-db with the anonymous volume it got (`docker rm -fv lab-db`) and run it "
                       "again with `-v lab-pgdata:/var/lib/postgresql/data`.")),
         Mistake("no password", ("docker run -d --name lab-db -v lab-pgdata:/var/lib/postgresql/data postgres:15",
-                                "docker wait lab-db"), "lab-db is not running",
-                hint=("lab-db stopped. The usual cause: the postgres image will not initialise without "
-                      "POSTGRES_PASSWORD (see `docker logs lab-db`). Remove it (`docker rm lab-db`) and run it "
-                      "again with `-e POSTGRES_PASSWORD=lab-secret`.")),
+                                "docker wait lab-db"), "lab-db's POSTGRES_PASSWORD is not set",
+                hint=("lab-db has no POSTGRES_PASSWORD, and the postgres image will not initialise a new database "
+                      "without it, so it stopped (see `docker logs lab-db`). Remove it (`docker rm lab-db`) and run "
+                      "it again with `-e POSTGRES_PASSWORD=lab-secret`.")),
         Mistake("never recreated", (run_db("lab-db", "lab-pgdata", "postgres:15"), wait_for("lab-db")),
                 "is the container that first created lab-pgdata",
                 hint=("lab-db is still the container that created lab-pgdata. Once the table holds the row, remove "

@@ -20,11 +20,12 @@ WRITABLE_LAYER = Exercise(
         container_exists("lab-scratch", how=(
             f"Run `docker run --name lab-scratch {IMAGE} sh -c 'echo hello from the writable layer > /notes.txt'` "
             "(without --rm: --rm deletes the container, and its layer, the moment it exits).")),
+        container_image("lab-scratch", IMAGE),
         container_finished("lab-scratch"),
         layer_change("lab-scratch", "/notes.txt", 1, next_step=(
             "The command must create /notes.txt at the root of the container's filesystem; check the path, then "
             "`docker rm lab-scratch` and run it again.")),
-        container_file("lab-scratch", "/notes.txt", contains="hello from the writable layer", next_step=(
+        container_file("lab-scratch", "/notes.txt", lines=("hello from the writable layer",), next_step=(
             "Write exactly that line: `docker rm lab-scratch`, then run the container again.")),
     ),
     hints=(
@@ -47,7 +48,7 @@ WRITABLE_LAYER = Exercise(
                       "(`docker rm lab-scratch`) and run it again writing to /notes.txt, at the root of the "
                       "filesystem.")),
         Mistake("wrote other words", (f"docker run --name lab-scratch {IMAGE} sh -c 'echo hello > /notes.txt'",),
-                "does not contain 'hello from the writable layer'",
+                "/notes.txt in container lab-scratch does not hold the expected lines",
                 hint=("/notes.txt is there but holds other words. Remove lab-scratch (`docker rm lab-scratch`) and "
                       "run it again with `echo hello from the writable layer > /notes.txt`.")),
         Mistake("command failed", (f"docker run --name lab-scratch {IMAGE} sh -c "
@@ -70,6 +71,7 @@ COPY_ON_WRITE = Exercise(
         container_exists("lab-cow", how=(
             f"Run `docker run --name lab-cow {IMAGE} sh -c "
             "'echo learner:x:1000:1000:learner:/home:/bin/sh >> /etc/passwd'`.")),
+        container_image("lab-cow", IMAGE),
         container_finished("lab-cow"),
         layer_change("lab-cow", "/etc/passwd", 0, next_step=(
             "Modify /etc/passwd itself (append with >>); then `docker diff lab-cow` lists it with C.")),
@@ -131,6 +133,7 @@ LOST_WITHOUT_VOLUME = Exercise(
             f"lab-novol from the same image (`{LOOK_NO_VOLUME}`): the file is not there.")),
         container_exists("lab-withvol", how=(
             f"Run `{WITH_VOLUME}`, then `docker rm lab-withvol`, then `{LOOK_WITH_VOLUME}`.")),
+        container_image("lab-withvol", IMAGE),
         has_mount("lab-withvol", "/data", "volume", "lab-survives", flag="-v lab-survives:/data"),
         volume_exists("lab-survives"),
         volume_file("lab-survives", "precious.txt", contains="my precious data", next_step=(

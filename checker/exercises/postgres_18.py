@@ -1,5 +1,5 @@
 """Lesson 16: PostgreSQL 18's data layout, and moving a 17 database into it with the newer client's dump."""
-from checker.grading.checks import (container_exists, container_image, container_running, has_mount, no_mount_at, volume_exists,
+from checker.grading.checks import (container_env, container_exists, container_image, container_running, has_mount, no_mount_at, volume_exists,
                       volume_file)
 from checker.grading.dump_checks import host_dump
 from checker.grading.exercise import Exercise, Mistake, Owned
@@ -34,6 +34,7 @@ DUMP_WITH_18 = Exercise(
     checks=(
         container_exists("lab-pg17", how=f"Run `{RUN_17}`."),
         container_image("lab-pg17", "postgres:17"),
+        container_env("lab-pg17", "POSTGRES_PASSWORD", "lab-secret"),
         has_mount("lab-pg17", OLD_DATA, "volume", "lab-pg17data", flag=f"-v lab-pg17data:{OLD_DATA}"),
         container_running("lab-pg17"),
         host_dump("$WORKSPACE/pg18/from-17.sql", table="notes", row=ROW, cluster=True, server_major="17",
@@ -80,6 +81,7 @@ INTO_18 = Exercise(
     checks=(
         container_exists("lab-pg18", how=f"Run `{RUN_18}`."),
         container_image("lab-pg18", "postgres:18"),
+        container_env("lab-pg18", "POSTGRES_PASSWORD", "lab-secret"),
         no_mount_at("lab-pg18", OLD_DATA, why=(
             "PostgreSQL 18 keeps its data in /var/lib/postgresql/18/docker, and its entrypoint refuses to start with "
             f"a mount at {OLD_DATA} (`docker logs lab-pg18` says why).")),

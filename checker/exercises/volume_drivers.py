@@ -65,7 +65,7 @@ FOLDER_VOLUME = Exercise(
         volume_options("lab-hostdir", {"type": "none", "device": "$WORKSPACE/shared-folder"}, ("bind",)),
         container_exists("lab-hostdir-user", how=f"Run `{RUN_DIR}`."),
         has_mount("lab-hostdir-user", "/data", "volume", "lab-hostdir", flag="-v lab-hostdir:/data"),
-        host_file("$WORKSPACE/shared-folder/hello.txt", contains="hello from a volume", next_step=f"Run `{RUN_DIR}`."),
+        host_file("$WORKSPACE/shared-folder/hello.txt", lines=("hello from a volume",), next_step=f"Run `{RUN_DIR}`."),
     ),
     hints=("The folder must exist before the first container mounts the volume.", f"{CREATE_DIR}; {RUN_DIR}"),
     solution=(CREATE_DIR, RUN_DIR),
