@@ -29,6 +29,14 @@ def workspace_folder() -> str:
     return os.environ.get("LABCHECK_WORKSPACE") or os.path.join(os.path.expanduser("~"), "docker-volumes-lab")
 
 
+def course_app_folder() -> str:
+    """The course app's source (lesson 18), which the labs build as lab-app:1 (COURSE_APP overrides).
+
+    The course is installed from its clone (`make start`), so the app sits beside the checker package."""
+    return os.environ.get("COURSE_APP") or os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                                        "app")
+
+
 def workspace_path() -> Path:
     from pathlib import Path
 

@@ -44,7 +44,8 @@ def test_every_lesson_command_runs(client, tmp_path, lesson):
     script = "set -euo pipefail\n" + "\n".join(blocks)
     try:
         done = subprocess.run(["bash", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=300,
-                              env={**os.environ, "HOME": str(tmp_path)}, stdin=subprocess.DEVNULL)
+                              env={**os.environ, "HOME": str(tmp_path), "COURSE_APP": str(ROOT / "app")},
+                              stdin=subprocess.DEVNULL)
     finally:
         containers, volumes, images = engine_state(client)
         new_containers = {i: n for i, n in containers.items() if i not in before[0]}

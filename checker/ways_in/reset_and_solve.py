@@ -7,7 +7,7 @@ import subprocess
 from dataclasses import dataclass, field
 
 from checker.grading.exercise import Exercise
-from checker.paths import workspace, workspace_path
+from checker.paths import course_app_folder, workspace, workspace_path
 from checker.reading.view import EngineView
 
 
@@ -141,7 +141,7 @@ def remove_through_container(client, path: str) -> str | None:
 
 def run_commands(commands: tuple[str, ...], echo=print, stop_on_failure: bool = True) -> None:
     """Run shell commands in the workspace, as a learner would type them; stop at the first failure."""
-    env = {**os.environ, "WORKSPACE": str(workspace())}
+    env = {**os.environ, "WORKSPACE": str(workspace()), "COURSE_APP": course_app_folder()}
     for command in commands:
         echo(f"$ {command}")
         done = subprocess.run(["bash", "-c", command], cwd=workspace(), env=env, capture_output=True, text=True)
