@@ -195,6 +195,10 @@ def test_doctor_names_the_setup_and_grades_through_the_private_engine(course):
     assert "volume reads: through the engine" in doctor, doctor
     assert "the labs' images are here" in doctor, doctor
     assert "Docker Compose v2 plugin" in doctor, doctor
+    # A terminal (an interactive login shell) starts in the workspace, which the private engine sees too.
+    here = course.compose("exec", "-T", "course", "bash", "-lic", 'docker run --rm -v "$PWD":/here busybox:1.36 '
+                          'sh -c "echo seen > /here/demo-seen" && cat demo-seen && rm demo-seen').stdout
+    assert here.strip().splitlines()[-1] == "seen", here
 
 
 def test_lab2_with_ex3_solved_in_its_answer_cell_shows_passed(course):
