@@ -74,6 +74,8 @@ def build_images() -> None:
         if have != wanted:
             sh("docker", "build", "--quiet", "-f", dockerfile, "--label", f"{CONTEXT_LABEL}={wanted}", "-t", tag, ".",
                timeout=1200)
+    # The images of an earlier context, now untagged: ours only, by label.
+    sh("docker", "image", "prune", "--force", "--filter", f"label={CONTEXT_LABEL}", check=False)
 
 
 def free_port() -> int:
