@@ -118,3 +118,15 @@ def test_a_stopped_schedule_is_told(tmp_path):
         archive(tmp_path, name_at(old + 3 * n), old + 3 * n)
     verdict = grade(tmp_path, changed=old + 6)
     assert not verdict.passed and "the schedule has stopped" in verdict.message
+
+
+def test_archives_only_their_owner_can_read_are_told_when_everyone_should(tmp_path):
+    newest = runs(tmp_path, 3)
+    for path in tmp_path.iterdir():
+        path.chmod(0o600)
+    os.utime(tmp_path, (newest, newest))
+    check = scheduled_archives(str(tmp_path), keep=3, member="dump.rdb", judge=judge, example="redis-x.tar.gz",
+                               fresh_within=120, next_step="Fix it.", readable_by_all=True)
+    verdict = check.evaluate(None)
+    assert not verdict.passed and "is readable by its owner only (mode 600" in verdict.message
+    assert grade(tmp_path, changed=newest).passed          # without the demand, the same archives pass

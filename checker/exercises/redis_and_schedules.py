@@ -160,11 +160,12 @@ volumes:
 
 
 def backup_script(*, stamp: str = "date -u +%Y%m%dT%H%M%SZ", prune: str = "sort -r | tail -n +4",
-                  archive: str = "tar -czf /backups/.partial.tar.gz -C /data dump.rdb") -> str:
+                  archive: str = "tar -czf /backups/.partial.tar.gz -C /data dump.rdb", umask: str = "umask 022") -> str:
     """The backup service's loop: every 3 seconds a fresh snapshot (BGSAVE, then LASTSAVE changes), archived under
     a UTC name, the newest 3 kept."""
     return f'''#!/bin/sh
 # Every 3 seconds: a fresh snapshot from redis, archived as /backups/redis-UTCTIME.tar.gz; the newest 3 kept.
+{umask}
 while true; do
     sleep 3
     before=$(redis-cli -h redis LASTSAVE) || continue
@@ -208,7 +209,7 @@ SCHEDULE = Exercise(
           "named volume redisdata at /data, and a service backup that, every 3 seconds, has redis save a fresh "
           f"snapshot (BGSAVE, then wait for LASTSAVE to change) and archives dump.rdb as {FOLDER}/backups/redis-"
           f"UTCTIME.tar.gz (gzip, dump.rdb at the archive's root, the UTC time in the name such as "
-          f"redis-20261203T101500Z.tar.gz), keeping the newest {KEEP}. Start it, set {SCHEDULE_KEY} to "
+          f"redis-20261203T101500Z.tar.gz, readable by everyone: umask 022), keeping the newest {KEEP}. Start it, set {SCHEDULE_KEY} to "
           f"{SCHEDULE_VALUE}, let it run for about 20 seconds, and leave it running."),
     owns=project_owns("lab-sched", FOLDER, ("redisdata",), services=("redis", "backup")),
     checks=(
@@ -221,13 +222,15 @@ SCHEDULE = Exercise(
         scheduled_archives(f"$WORKSPACE/{FOLDER}/backups", keep=KEEP, member="dump.rdb", judge=judge_snapshot,
                            example="redis-20261203T101500Z.tar.gz", fresh_within=120,
                            next_step=f"Fix the backup service (`labcheck hint ex55`), `{UP} --force-recreate backup`, "
-                                     "and let it run for 20 seconds."),
+                                     "and let it run for 20 seconds.", readable_by_all=True),
     ),
     hints=(
         "The backup service can run from redis:8 too: it has redis-cli, sh, tar and date. Mount the data volume "
         "read-only and a host folder for the archives, and reach the server by its service name, redis.",
         "A loop with sleep is enough for every 3 seconds (crond's smallest step is a minute). `date -u "
         "+%Y%m%dT%H%M%SZ` names sort in time order; `ls … | sort -r | tail -n +4` lists all but the newest 3.",
+        "The redis image's entrypoint sets umask 077 for every command it runs, so files the script writes would "
+        "be readable by root only: start the script with `umask 022`.",
         f"{write_stack()}\n{UP}\n{SET_PLAN}\n{LET_IT_RUN}",
     ),
     solution=(write_stack(), UP, SET_PLAN, LET_IT_RUN),
@@ -241,6 +244,10 @@ SCHEDULE = Exercise(
                 hint=("`sort` lists the oldest first, so `tail -n +4` picked the new ones: sort with -r. Remove the "
                       f"old archives (`rm {FOLDER}/backups/*`, through a container if they belong to root) and "
                       f"`{UP} --force-recreate backup`.")),
+        Mistake("archives only root can read", (write_stack(backup_script(umask="")), UP, SET_PLAN, LET_IT_RUN),
+                "is readable by its owner only",
+                hint=("The redis image's entrypoint set umask 077 for your script. Add `umask 022` at its top, remove "
+                      f"the old archives and `{UP} --force-recreate backup`.")),
         Mistake("local time in the names", (write_stack(backup_script(stamp="TZ=CET-1 date +%Y%m%dT%H%M%S")), UP,
                                             SET_PLAN, LET_IT_RUN),
                 "the name is not in UTC",

@@ -46,10 +46,11 @@ def _clock(seconds: float) -> str:
 
 
 def scheduled_archives(folder: str, *, keep: int, member: str, judge: Callable[[bytes], str | None], example: str,
-                       fresh_within: float, next_step: str) -> Check:
+                       fresh_within: float, next_step: str, readable_by_all: bool = False) -> Check:
     """`folder` (``$WORKSPACE/…``) holds the newest `keep` archives of a running schedule: names dated in UTC, each
     archive of the kind its name says with `member` at its root, whose content `judge` finds no fault with
-    (it returns what is wrong, or None); the newest written within `fresh_within` seconds."""
+    (it returns what is wrong, or None); the newest written within `fresh_within` seconds. With `readable_by_all`,
+    each archive's mode lets everyone read it (a container writing as root under umask 077 makes it root's alone)."""
     def evaluate(view) -> Verdict:
         for _ in range(3):
             try:
@@ -71,6 +72,11 @@ def scheduled_archives(folder: str, *, keep: int, member: str, judge: Callable[[
             info = entry.stat(follow_symlinks=False)
             if not stat.S_ISREG(info.st_mode):
                 return fail(f"{entry.name} in {real} is not a regular file.", "not a file", "an archive", next_step)
+            if readable_by_all and not info.st_mode & 0o004:
+                return fail(f"{entry.name} in {real} is readable by its owner only (mode {stat.S_IMODE(info.st_mode):o}"
+                            f", owner UID {info.st_uid}): a umask of 077 made it so. Start the script with umask 022, "
+                            "so that you can read your own backups.", f"mode {stat.S_IMODE(info.st_mode):o}",
+                            "mode 644", next_step)
             taken = stamp_of(entry.name)
             if taken is None:
                 return fail(f"{entry.name} in {real} has no date and time in its name: each run must write a new "
@@ -86,6 +92,10 @@ def scheduled_archives(folder: str, *, keep: int, member: str, judge: Callable[[
             wrong = _wrong_kind(path, read.kind) if read.status == "ok" or read.kind else None
             if wrong:
                 return fail(wrong, f"{read.kind} data", f"a {kind_named(entry.name)[1]} archive", next_step)
+            if read.status == "unreadable" and "denied" in read.detail:
+                return fail(f"labcheck cannot read {entry.name} in {real}: it belongs to UID {info.st_uid} with mode "
+                            f"{stat.S_IMODE(info.st_mode):o}. Start the script with umask 022, so that its archives are "
+                            "readable by you.", read.detail, "a readable archive", next_step)
             if read.status != "ok":
                 return fail(f"{entry.name} in {real} is {read.detail or read.status}.", read.detail or read.status,
                             "a tar archive", next_step)
