@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from checker.ways_in.cli import app
 from checker.exercises import COURSE
 from checker.grading.progress import Progress
-from checker.reading.view import EngineView
+from checker.reading.view import EngineView, is_anonymous_volume_name
 
 from .exercise_order import family_of
 from .conftest import grade_now, lineage, prepare_prerequisites, readonly, remove_labelled, reset_exercises, run, solve
@@ -49,11 +49,26 @@ def fresh(client, request):
     builds on is kept (solved again only if it no longer passes). Other families are not touched."""
     exercise = request.node.callspec.params["exercise"]
     assert reset_exercises(client, [exercise, *dependents(exercise)]) == []
+    volumes_before = {v["Name"] for v in client.api.volumes().get("Volumes") or ()}
     yield client
     remove_labelled(client)
+    remove_anonymous_volumes_left_behind(client, volumes_before)
     mistake = request.node.callspec.params.get("mistake")
     if mistake and touches_what_it_builds_on(exercise, mistake):
         reset_exercises(client, [*lineage(exercise), *dependents(exercise)])
+
+
+def remove_anonymous_volumes_left_behind(client, before: set[str]) -> None:
+    """A mistake such as `docker rm` without -v (ex13) leaves a container's anonymous volume behind, on purpose:
+    grading must see it. Remove those the test made (new since it began, used by no container), so that the
+    engine is left as it was found."""
+    for volume in client.api.volumes(filters={"dangling": True}).get("Volumes") or ():
+        name = volume["Name"]
+        if name not in before and is_anonymous_volume_name(name):
+            try:
+                client.api.remove_volume(name)
+            except Exception:      # in use again, or gone already: not ours to fight over
+                pass
 
 
 def touches_what_it_builds_on(exercise, mistake) -> bool:
