@@ -1,5 +1,6 @@
 """Lesson 10: volumes in Docker Compose: project-named volumes, down versus down -v, external volumes."""
-from checker.grading.checks import container_absent, container_exists, container_image, has_mount, host_file, volume_exists, volume_file
+from checker.grading.checks import (container_absent, container_exists, container_image, has_mount, host_file,
+                                    volume_exists, volume_file)
 from checker.grading.compose_checks import was_recreated
 from checker.grading.exercise import Exercise, Mistake, Owned
 from checker.grading.lesson import Lesson

@@ -77,9 +77,9 @@ REPLACE_LABEL = "com.docker.compose.replace"
 
 def was_recreated(container: str, *, next_step: str) -> Check:
     """Compose made `container` to replace an earlier container of its service (``up --force-recreate``, or an
-    ``up`` after the service changed): Compose v2 marks such a container with the label ``com.docker.compose.replace``
-    (the value names the container it replaced). A second plain ``up`` only starts the same container again, and ``down`` then ``up``
-    makes one that replaces nothing."""
+    ``up`` after the service changed): Compose v2 marks such a container with the label
+    ``com.docker.compose.replace`` (the value names the container it replaced). A second plain ``up`` only starts
+    the same container again, and ``down`` then ``up`` makes one that replaces nothing."""
     def evaluate(view: EngineView) -> Verdict:
         labels = view.container(container)["Config"].get("Labels") or {}
         if labels.get(REPLACE_LABEL):
