@@ -88,3 +88,31 @@ def test_host_backup_is_graded_alone_without_its_wal(tmp_path):
     assert good.passed, good.message
     missing = host_database(str(tmp_path / "nope.db"), present=("x",), next_step="x", single_file_why="y")
     assert missing.evaluate(None).message.startswith("There is no nope.db")
+
+
+class _OneContainer:
+    """An engine view that knows one container's inspect data."""
+    def __init__(self, attrs):
+        self.attrs = attrs
+
+    def container(self, name):
+        return self.attrs
+
+
+def test_a_docker_cp_copy_in_the_second_the_app_started_counts_as_live(tmp_path, monkeypatch):
+    from checker.grading.sqlite_checks import written_while_running
+    monkeypatch.setenv("LABCHECK_WORKSPACE", str(tmp_path))
+    copy = tmp_path / "app-live.db"
+    copy.write_bytes(b"")
+    started = 1_780_000_000.75           # the container started at .75 s; docker cp wrote the copy with .00
+    check = written_while_running("$WORKSPACE/app-live.db", "lab-app-web", next_step="x")
+
+    def verdict(mtime):
+        os.utime(copy, (mtime, mtime))
+        state = {"Running": True, "StartedAt": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(int(started)))
+                 + ".750000000Z"}
+        return check.evaluate(_OneContainer({"State": state}))
+
+    assert verdict(1_780_000_000.0).passed
+    earlier = verdict(1_779_999_998.0)
+    assert not earlier.passed and "written before lab-app-web last started" in earlier.message

@@ -8,6 +8,7 @@ sentence that says so, never a traceback; a hostile schema cannot run for long (
 """
 from __future__ import annotations
 
+import math
 import os
 
 from checker.grading.checks import Check, Verdict, fail, in_workspace, ok
@@ -176,7 +177,10 @@ def host_file_before_container(path: str, container: str, *, next_step: str, req
 
 def written_while_running(path: str, container: str, *, next_step: str) -> Check:
     """`path` (``$WORKSPACE/…``) was written after `container` last started, and the container still runs: the
-    copy was taken live, without stopping it."""
+    copy was taken live, without stopping it.
+
+    `docker cp` stores whole seconds (the engine's tar headers drop the fraction), so a copy made in the second the
+    container started reads as written before it; the start is compared to the second."""
     def evaluate(view: EngineView) -> Verdict:
         real = in_workspace(path)
         written = os.lstat(real).st_mtime
@@ -185,7 +189,7 @@ def written_while_running(path: str, container: str, *, next_step: str) -> Check
         if not state.get("Running"):
             return fail(f"{container} is not running: this backup is to be taken while the app keeps serving.",
                         state.get("Status", "?"), "running", next_step)
-        if started is not None and written < started:
+        if started is not None and written < math.floor(started):
             return fail(f"{os.path.basename(real)} was written before {container} last started: it was taken while "
                         "the app was stopped, or by an earlier container.", "written before the start",
                         f"written while this {container} runs", next_step)
