@@ -40,7 +40,9 @@ FROM_VOLUME_INSTRUCTION = Exercise(
                       "volume Docker makes when you give none. Remove lab-anon (`docker rm lab-anon`) and run it "
                       "again from lab-cache-app:1 with no -v at all.")),
         Mistake("left it running", (BUILD, f"docker run -d --name lab-anon {IMAGE} sh -c "
-                                           "'echo cached once > /cache/hit.txt; sleep 600'"),
+                                           "'echo cached once > /cache/hit.txt; sleep 600'",
+                                    # `run -d` answers before the file is written: wait for it, as a learner would
+                                    "docker exec lab-anon sh -c 'until [ -s /cache/hit.txt ]; do sleep 0.1; done'"),
                 "lab-anon is still running",
                 hint=("lab-anon is still running; the task leaves it stopped. Stop it (`docker stop lab-anon`): its "
                       "anonymous volume, and the file in it, stay.")),

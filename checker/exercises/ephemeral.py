@@ -36,7 +36,9 @@ WRITABLE_LAYER = Exercise(
     solution=(f"docker run --name lab-scratch {IMAGE} sh -c 'echo hello from the writable layer > /notes.txt'",),
     mistakes=(
         Mistake("left it running", (f"docker run -d --name lab-scratch {IMAGE} sh -c "
-                                    "'echo hello from the writable layer > /notes.txt; sleep 600'",),
+                                    "'echo hello from the writable layer > /notes.txt; sleep 600'",
+                                    # `run -d` answers before the file is written: wait for it, as a learner would
+                                    "docker exec lab-scratch sh -c 'until [ -s /notes.txt ]; do sleep 0.1; done'"),
                 "lab-scratch is still running",
                 hint=("lab-scratch is still running: its command has not ended yet. Remove it (`docker rm -f "
                       "lab-scratch`) and run it again in the foreground (no -d), with a command that ends right "
@@ -102,7 +104,8 @@ COPY_ON_WRITE = Exercise(
                       "rm lab-cow`) and append to /etc/passwd itself: copy-on-write then copies the image's file up"
                       " into the container's layer.")),
         Mistake("left it running", (f"docker run -d --name lab-cow {IMAGE} sh -c "
-                                    "'echo learner:x:1000:1000:learner:/home:/bin/sh >> /etc/passwd; sleep 600'",),
+                                    "'echo learner:x:1000:1000:learner:/home:/bin/sh >> /etc/passwd; sleep 600'",
+                                    "docker exec lab-cow sh -c 'until grep -q ^learner: /etc/passwd; do sleep 0.1; done'"),
                 "lab-cow is still running",
                 hint=("lab-cow is still running. Remove it (`docker rm -f lab-cow`) and run it again in the "
                       "foreground (no -d), with nothing after the append.")),
