@@ -59,3 +59,13 @@ bench: $(STAMP)
 
 clean:
 	rm -rf _build $(VENV)
+
+# A class on one server (classroom/, book/instructors/): JupyterHub with the course image and a private engine
+# per learner. `make class` prints the address and the class code; `make class-end` removes the whole class.
+.PHONY: class class-end
+class: $(STAMP)
+	bash tools/engine.sh ensure
+	$(PY) -m classroom serve
+
+class-end: $(STAMP)
+	$(PY) -m classroom end

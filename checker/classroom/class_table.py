@@ -227,7 +227,8 @@ def csv_text(room: Classroom) -> str:
     return buffer.getvalue()
 
 
-def html_text(room: Classroom) -> str:
+def html_text(room: Classroom, when_column: str | None = None) -> str:
+    """The table as a page; `when_column` names a column of each learner's submission time ("last graded")."""
     e = html.escape
     head = "".join(f"<th title='{e(title)}'>{e(exercise_id)}</th>" for exercise_id, title in room.exercises)
     rows = []
@@ -241,8 +242,9 @@ def html_text(room: Classroom) -> str:
                 cells.append(f"<td class='pass' title='{e(title)}: passed'>✔</td>")
             else:
                 cells.append(f"<td class='fail' title='{e(title)}: {e(result.first_failure)}'>✘</td>")
+        when = f"<td>{e(s.submitted_at[:19].replace('T', ' '))} UTC</td>" if when_column else ""
         rows.append(f"<tr><th scope='row'>{e(s.name)}</th><td><code>{e(s.value)}</code></td>{''.join(cells)}"
-                    f"<td>{s.passed}/{len(room.exercises)}</td></tr>")
+                    f"<td>{s.passed}/{len(room.exercises)}</td>{when}</tr>")
     items = "".join(f"<li>{e(line)}</li>" for line in notes(room))
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>labcheck class</title>
@@ -253,7 +255,7 @@ th[scope=row] {{ text-align: left; }} .pass {{ color: #1a7f37; }} .fail {{ color
 </style></head><body>
 <h1>Class: {len(room.submissions)} learners, {len(room.exercises)} exercises</h1>
 <p>Hover a mark for the exercise and, when it is not passed yet, the first thing its check found missing.</p>
-<table><thead><tr><th>learner</th><th>value</th>{head}<th>passed</th></tr></thead>
+<table><thead><tr><th>learner</th><th>value</th>{head}<th>passed</th>{f'<th>{e(when_column)}</th>' if when_column else ''}</tr></thead>
 <tbody>{''.join(rows)}</tbody></table>
 {f'<h2>Notes</h2><ul>{items}</ul>' if items else ''}
 </body></html>

@@ -17,7 +17,8 @@ from checker.reading.view import host_reads_allowed
 
 # compose.yaml's two setups (COURSE_SETUP in the course container), in the words `labcheck doctor` uses.
 COURSE_SETUPS = {"private-engine": "course container, private engine",
-                 "host-engine": "course container, your own engine (compose.host-engine.yaml)"}
+                 "host-engine": "course container, your own engine (compose.host-engine.yaml)",
+                 "class-hub": "class hub server, your own private engine"}
 
 
 def course_setup() -> str | None:

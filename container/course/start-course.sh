@@ -2,6 +2,18 @@
 # The course container's entrypoint: JupyterLab on port 8888 with the labs, the book at /book/ on the same
 # server, labcheck's doctor once the engine answers, and then the one address to open.
 set -euo pipefail
+
+# In a class hub (classroom/), DockerSpawner starts this image with the command jupyterhub-singleuser: the hub
+# logs learners in and proxies their server, and the name a learner logged in with becomes their labcheck name.
+if [ "${1:-}" = jupyterhub-singleuser ]; then
+    shift
+    mkdir -p "$LABCHECK_HOME" "$LABCHECK_WORKSPACE"
+    labcheck whoami --name "$JUPYTERHUB_USER" >/dev/null || true
+    exec jupyterhub-singleuser --allow-root --ServerApp.root_dir=/course \
+        --ServerApp.jpserver_extensions="{'course_book': True}" \
+        --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate "$@"
+fi
+
 port=${COURSE_PORT:-8888}          # the port on the learner's machine: compose publishes 127.0.0.1:$COURSE_PORT
 token=${COURSE_TOKEN:-$(python3 -c 'import secrets; print(secrets.token_hex(16))')}
 
