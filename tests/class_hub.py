@@ -28,12 +28,12 @@ IMAGE = "busybox:1.36"                # the one image ex3 (and labcheck's volume
 class Hub:
     """The class hub running in a subprocess, and how to talk to it."""
 
-    def __init__(self, home: Path, name: str, refresh: int = 3600) -> None:
+    def __init__(self, home: Path, name: str, refresh: int = 3600, idle: int = 3600) -> None:
         self.home, self.name, self.port = home, name, free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "CLASS_HOME": str(home), "CLASS_NAME": name, "CLASS_CODE": CODE,
                     "CLASS_IP": "127.0.0.1", "CLASS_PORT": str(self.port), "CLASS_IMAGES": IMAGE,
-                    "CLASS_TABLE_REFRESH": str(refresh), "PYTHONPATH": str(ROOT)}
+                    "CLASS_TABLE_REFRESH": str(refresh), "CLASS_IDLE_SECONDS": str(idle), "PYTHONPATH": str(ROOT)}
         self.log = open(home.parent / f"{home.name}-hub.log", "w+")
         self.process = subprocess.Popen([sys.executable, "-m", "classroom", "serve"], cwd=ROOT, env=self.env,
                                         stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)

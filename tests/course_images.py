@@ -11,7 +11,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CONTEXT_LABEL = "org.docker-volumes-course.context"
 IMAGES_BUILT = {"engine": "container/engine/Dockerfile", "course": "container/course/Dockerfile"}
-CONTEXT = ("pyproject.toml", "_config.yml", "_toc.yml", ".dockerignore", "checker", "labs", "book", "app", "container")
+CONTEXT = ("pyproject.toml", "_config.yml", "_toc.yml", ".dockerignore", "checker", "labs", "book", "app", "container",
+           "classroom")
 
 
 def context_hash() -> str:
@@ -20,7 +21,7 @@ def context_hash() -> str:
     for top in CONTEXT:
         paths = [ROOT / top] if (ROOT / top).is_file() else sorted((ROOT / top).rglob("*"))
         for path in paths:
-            if not path.is_file() or "__pycache__" in path.parts or ".ipynb_checkpoints" in path.parts:
+            if not path.is_file() or {"__pycache__", ".ipynb_checkpoints", "node_modules"} & set(path.parts):
                 continue
             digest.update(str(path.relative_to(ROOT)).encode())
             digest.update(str(path.stat().st_size).encode() if path.suffix == ".whl" else path.read_bytes())

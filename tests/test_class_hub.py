@@ -8,7 +8,10 @@ in a terminal runs in their server container (`docker exec`). Teardown ends the 
 """
 from __future__ import annotations
 
+import os
+import re
 import sys
+import time
 import urllib.error
 
 import pytest
@@ -60,6 +63,7 @@ def test_each_learner_gets_a_server_with_an_engine_of_their_own(hub):
         assert f"You are {name};" in hub.terminal(name, "labcheck whoami").stdout
         doctor = hub.terminal(name, "labcheck doctor", check=False).stdout
         assert "setup: class hub server, your own private engine" in doctor, doctor
+        assert "the course's private Docker Engine 26" in doctor and "through the engine" in doctor, doctor
     ids = {name: hub.terminal(name, "docker info --format '{{.ID}}'").stdout.strip() for name in ("alice", "bob")}
     assert ids["alice"] != ids["bob"]
     hub.terminal("alice", "labcheck solve ex3 >/dev/null")
@@ -95,6 +99,50 @@ def test_the_class_table_grades_each_learner_from_their_own_engine(hub):
     assert not [c for c in sh("docker", "ps", "-a", "--format", "{{.Names}}").stdout.split() if "-grader-" in c]
 
 
+def test_in_a_browser_a_learner_logs_in_to_jupyterlab_and_the_instructor_sees_the_table(hub):
+    """The log-in form and the pages as Chromium renders them; CLASS_SCREENSHOTS=folder keeps screenshots."""
+    from playwright.sync_api import sync_playwright
+
+    from .test_browser import CHROMIUM, CHROMIUM_ARGS
+
+    keep = os.environ.get("CLASS_SCREENSHOTS")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            learner = browser.new_page(viewport={"width": 1280, "height": 800})
+            learner.goto(f"{hub.url}/hub/login")
+            assert learner.get_by_label("Class code:").is_visible()
+            learner.get_by_label("Your name").fill("alice")
+            learner.get_by_label("Class code:").fill(CODE)
+            learner.get_by_label("Your own password").fill("alice-pass")
+            if keep:
+                learner.screenshot(path=f"{keep}/class-login.png")
+            learner.get_by_role("button", name="Sign in").click()
+            learner.wait_for_url(re.compile(r".*/user/alice/lab.*"), timeout=60_000)
+            learner.get_by_text("02-named-volumes.ipynb").first.wait_for(timeout=60_000)
+            if keep:
+                learner.screenshot(path=f"{keep}/class-learner-jupyterlab.png")
+            learner.goto(f"{hub.url}/services/class-table/")
+            assert "403" in learner.content() and "class-table" not in learner.title()
+
+            instructor = browser.new_page(viewport={"width": 1280, "height": 600})
+            instructor.goto(f"{hub.url}/hub/login?next=/services/class-table/")
+            instructor.get_by_label("Your name").fill("instructor")
+            instructor.get_by_label("Class code:").fill(hub.admin_password())
+            instructor.get_by_role("button", name="Sign in").click()
+            instructor.wait_for_url(re.compile(r".*/services/class-table/$"), timeout=60_000)
+            rows = instructor.locator("tbody tr")
+            assert rows.count() == 2
+            assert "alice" in rows.nth(0).inner_text() and "✔" in rows.nth(0).inner_text()
+            instructor.get_by_role("button", name="Grade everyone now").click()
+            instructor.wait_for_url(re.compile(r".*/services/class-table/$"), timeout=120_000)
+            assert "last round" in instructor.content()
+            if keep:
+                instructor.screenshot(path=f"{keep}/class-table.png", full_page=True)
+        finally:
+            browser.close()
+
+
 def test_one_learners_reset_leaves_the_others_volume_alone(hub):
     done = hub.terminal("alice", "labcheck reset --all --yes")
     assert "lab-notes" not in hub.terminal("alice", "docker volume ls --format '{{.Name}}'").stdout, done.stdout
@@ -121,3 +169,27 @@ def test_ending_the_class_leaves_nothing_of_it(hub):
     assert "ended" in done.stdout
     assert hub.leftovers() == []
     assert not hub.home.exists()
+
+
+def test_an_idle_server_is_stopped_with_its_engine_and_the_work_stays(tmp_path_factory):
+    """A second class whose servers count as idle after 20 s: the culler stops the server, the spawner its
+    engine; the learner's volumes stay until the class ends."""
+    build_images()
+    hub = Hub(tmp_path_factory.mktemp("idle-class") / "home", f"{CLASS}-idle", idle=20)
+    try:
+        hub.wait_until_up()
+        assert hub.log_in("carol", CODE, "carol-pass") == 302
+        hub.token_for("carol", CODE, "carol-pass")
+        hub.start_server("carol")
+        hub.terminal("carol", 'echo kept > "$LABCHECK_WORKSPACE/kept.txt"')
+        deadline = time.monotonic() + 120
+        while hub.api("GET", "/hub/api/users/carol", token=hub.tokens["carol"])["servers"]:
+            assert time.monotonic() < deadline, f"carol's idle server was not stopped:\n{hub.output()[-4000:]}"
+            time.sleep(1)
+        names = sh("docker", "ps", "-a", "--format", "{{.Names}}").stdout.split()
+        assert f"{hub.name}-server-carol" not in names and f"{hub.name}-engine-carol" not in names
+        assert "idle-culler" in hub.output() and "Stopping" in hub.output()
+        kept = sh("docker", "volume", "ls", "-q", "--filter", f"name={hub.name}-carol-").stdout.split()
+        assert len(kept) == 5, kept
+    finally:
+        hub.end()

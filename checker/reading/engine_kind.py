@@ -15,7 +15,8 @@ from checker.engine.readonly import ReadOnlyEngine
 from checker.reading.view import host_reads_allowed
 
 
-# compose.yaml's two setups (COURSE_SETUP in the course container), in the words `labcheck doctor` uses.
+# compose.yaml's two setups and the class hub's (COURSE_SETUP in the course container), in the words
+# `labcheck doctor` uses.
 COURSE_SETUPS = {"private-engine": "course container, private engine",
                  "host-engine": "course container, your own engine (compose.host-engine.yaml)",
                  "class-hub": "class hub server, your own private engine"}
@@ -44,7 +45,7 @@ def recognise(engine: ReadOnlyEngine, info: dict | None = None) -> Platform:
         kind, name = "rootless", f"rootless Docker Engine {info.get('ServerVersion')}"
     elif not host.startswith("unix://"):
         kind, name = "remote", f"a Docker Engine {info.get('ServerVersion')} on another machine ({host})"
-    elif os.environ.get("COURSE_SETUP") == "private-engine":
+    elif os.environ.get("COURSE_SETUP") in ("private-engine", "class-hub"):
         kind, name = "private", (f"the course's private Docker Engine {info.get('ServerVersion')} "
                                  "(Docker-in-Docker, in the course's engine container)")
     else:
