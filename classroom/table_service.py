@@ -121,8 +121,11 @@ class Export(InstructorHandler):
 
 class Refresh(InstructorHandler):
     def check_xsrf_cookie(self):
-        # tornado checks before it asks who is there; asking first lets JupyterHub's check skip token requests
-        self.current_user  # noqa: B018
+        # tornado checks before it asks who is there. For a token request, asking first lets JupyterHub's check
+        # skip it (a token is no cookie to forge). Not for a browser's: its cookie log-in checks XSRF itself,
+        # which would come back here.
+        if self.request.headers.get("Authorization"):
+            self.current_user  # noqa: B018
         return super().check_xsrf_cookie()
 
     @web.authenticated
@@ -136,6 +139,9 @@ class Refresh(InstructorHandler):
 
 
 def main() -> None:
+    from tornado.log import enable_pretty_logging
+
+    enable_pretty_logging()                   # requests and errors into the hub's log, beside the hub's own
     prefix = os.environ["JUPYTERHUB_SERVICE_PREFIX"]
     grades = Grades(class_home())
     app = web.Application([

@@ -134,6 +134,8 @@ def test_in_a_browser_a_learner_logs_in_to_jupyterlab_and_the_instructor_sees_th
             rows = instructor.locator("tbody tr")
             assert rows.count() == 2
             assert "alice" in rows.nth(0).inner_text() and "✔" in rows.nth(0).inner_text()
+            forged = instructor.request.post(f"{hub.url}/services/class-table/refresh")   # the cookie, no XSRF token
+            assert forged.status == 403
             instructor.get_by_role("button", name="Grade everyone now").click()
             instructor.wait_for_url(re.compile(r".*/services/class-table/$"), timeout=120_000)
             assert "last round" in instructor.content()

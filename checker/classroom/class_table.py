@@ -242,7 +242,7 @@ def html_text(room: Classroom, when_column: str | None = None) -> str:
                 cells.append(f"<td class='pass' title='{e(title)}: passed'>✔</td>")
             else:
                 cells.append(f"<td class='fail' title='{e(title)}: {e(result.first_failure)}'>✘</td>")
-        when = f"<td>{e(s.submitted_at[:19].replace('T', ' '))} UTC</td>" if when_column else ""
+        when = f"<td class='when'>{e(s.submitted_at[:19].replace('T', ' '))} UTC</td>" if when_column else ""
         rows.append(f"<tr><th scope='row'>{e(s.name)}</th><td><code>{e(s.value)}</code></td>{''.join(cells)}"
                     f"<td>{s.passed}/{len(room.exercises)}</td>{when}</tr>")
     items = "".join(f"<li>{e(line)}</li>" for line in notes(room))
@@ -251,7 +251,7 @@ def html_text(room: Classroom, when_column: str | None = None) -> str:
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 2em; }}
 table {{ border-collapse: collapse; }} th, td {{ padding: .2em .4em; border-bottom: 1px solid #ddd; text-align: center; }}
-th[scope=row] {{ text-align: left; }} .pass {{ color: #1a7f37; }} .fail {{ color: #cf222e; }} .none {{ color: #888; }}
+th[scope=row] {{ text-align: left; }} .when {{ white-space: nowrap; }} .pass {{ color: #1a7f37; }} .fail {{ color: #cf222e; }} .none {{ color: #888; }}
 </style></head><body>
 <h1>Class: {len(room.submissions)} learners, {len(room.exercises)} exercises</h1>
 <p>Hover a mark for the exercise and, when it is not passed yet, the first thing its check found missing.</p>
