@@ -64,7 +64,6 @@ clean:
 # per learner. `make class` prints the address and the class code; `make class-end` removes the whole class.
 .PHONY: class class-end
 class: $(STAMP)
-	bash tools/engine.sh ensure
 	$(PY) -m classroom serve
 
 class-end: $(STAMP)

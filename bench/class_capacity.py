@@ -4,10 +4,12 @@
 
 - time from a learner's log-in (the form, then starting the server through the REST API) to their JupyterLab
   answering through the hub, for each of N learners joining one after another (the simulation of a class
-  joining in the same minute: the hub starts servers one by one, so the k-th learner waits for k-1 starts);
+  joining in the same minute: the hub would start their servers side by side, but on the same cores, so the
+  sum of the N start-ups estimates how long the last learner waits);
 - the same for a learner's second start (engine data already there, no kit to load);
-- memory and CPU of each learner's server and engine, idle (20 s after the last start), and the peak while
-  the class table grades that learner (the grader container included);
+- memory and CPU of each learner's server and engine, idle (20 s after the last start), and one learner's
+  peak while the class table grades the class (docker stats samples; the grader container lives too briefly
+  to be caught by one);
 - how long loading the whole offline kit (every lab image) into a new engine takes;
 - one exercise graded in a learner's server (`labcheck ex3`, solved), as a ratio to
   `docker run --rm --network none busybox:1.36 true` against the learner's engine, in the same container.

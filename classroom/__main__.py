@@ -52,6 +52,7 @@ def ensure_kit(settings, home: Path) -> None:
     if kit.exists():
         return
     wanted = list(settings.images or IMAGES)
+    pull_missing(wanted)
     engine = connect_readonly()
     try:
         save(engine, wanted, kit)
@@ -61,6 +62,26 @@ def ensure_kit(settings, home: Path) -> None:
             "(`labcheck images load` a kit here, or `docker pull` them, then restart the hub)")
     finally:
         engine.close()
+
+
+def pull_missing(images: list[str]) -> None:
+    """Pull the labs' images this engine lacks, where a registry answers; the ones that fail are told by the kit."""
+    import docker
+    import docker.errors
+
+    client = docker.from_env()
+    try:
+        for image in images:
+            try:
+                client.images.get(image)
+            except docker.errors.ImageNotFound:
+                say(f"pulling {image}")
+                try:
+                    client.images.pull(image)
+                except docker.errors.APIError as failed:
+                    say(f"could not pull {image}: {failed.explanation or failed}")
+    finally:
+        client.close()
 
 
 def ensure_proxy() -> None:

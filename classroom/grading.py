@@ -47,7 +47,7 @@ def grade_learner(client, settings: ClassSettings, name: str) -> Graded:
     try:
         engine = client.containers.get(mine.engine)
     except docker.errors.NotFound:
-        return Graded(name, None, "no engine (the learner's server has not started yet)")
+        return Graded(name, None, "no engine running (the learner's server is stopped, or has not started yet)")
     if engine.status != "running":
         return Graded(name, None, "engine stopped (the learner's server is not running)")
     try:

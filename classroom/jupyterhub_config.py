@@ -11,14 +11,17 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from checker.exercises import IMAGES                         # noqa: E402
-from classroom.resources import ensure_network              # noqa: E402
+from classroom.resources import ensure_engines_network, ensure_network  # noqa: E402
 from classroom.settings import class_home, load             # noqa: E402
 from classroom.spawner import CourseSpawner                 # noqa: E402
 
 c = get_config()  # noqa: F821  (JupyterHub's config loader provides it)
 home = class_home()
 settings = load(home)
-gateway = ensure_network(docker.from_env(), settings)
+engine_client = docker.from_env()
+gateway = ensure_network(engine_client, settings)
+ensure_engines_network(engine_client, settings)
+engine_client.close()
 
 
 def free_port() -> int:

@@ -87,6 +87,20 @@ def ensure_network(client, settings: ClassSettings) -> str:
     return gateway
 
 
+def ensure_engines_network(client, settings: ClassSettings) -> str:
+    """The network the learners' engines join: a bridge with inter-container traffic off, so that a port one
+    learner's lab publishes on their engine cannot be reached from another learner's engine (the engine
+    enforces this with iptables, where it manages them)."""
+    import docker.errors
+
+    try:
+        client.networks.get(settings.engines_network)
+    except docker.errors.NotFound:
+        client.networks.create(settings.engines_network, driver="bridge", labels={LABEL: settings.name},
+                               options={"com.docker.network.bridge.enable_icc": "false"})
+    return settings.engines_network
+
+
 def end_class(client, settings: ClassSettings) -> dict[str, list[str]]:
     """Remove every container, volume and network with this class's label; returns what went, by kind."""
     import docker.errors

@@ -47,7 +47,13 @@ class ClassSettings:
 
     @property
     def network(self) -> str:
+        """Where the servers and the hub's API meet."""
         return f"{self.name}-net"
+
+    @property
+    def engines_network(self) -> str:
+        """Where the learners' engines reach out (to pull images); they cannot reach one another there."""
+        return f"{self.name}-engines"
 
     def validate(self) -> "ClassSettings":
         if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,30}", self.name):

@@ -64,7 +64,8 @@ class CourseSpawner(DockerSpawner):
             binds = {volume: {"bind": folder, "mode": "rw"} for volume, folder in mine.engine_mounts().items()}
             if self.kit:
                 binds[self.kit] = {"bind": KIT_IN_ENGINE, "mode": "ro"}
-            host_config = self.client.create_host_config(privileged=True, binds=binds, network_mode="bridge")
+            host_config = self.client.create_host_config(privileged=True, binds=binds,
+                                                         network_mode=self.class_settings.engines_network)
             await self.docker("create_container", image=self.class_settings.engine_image, name=mine.engine,
                               command=["dockerd", f"--host={DOCKER_HOST}"], environment={"DOCKER_TLS_CERTDIR": ""},
                               labels=mine.labels(self.user.name), host_config=host_config, hostname="engine",

@@ -28,7 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import docker  # noqa: E402
 
-from standin_images import CACHE, RECIPE_LABEL, STANDIN_LABEL, ensure_image, fingerprint  # noqa: E402
+from standin_images import (RECIPE_LABEL, STANDIN_LABEL, ensure_image, fingerprint, import_root,  # noqa: E402
+                            minbase_root)
 
 DIND = "docker:26-dind"
 CLI = "docker:26-cli"
@@ -40,21 +41,8 @@ DIND_ENTRYPOINT = Path(__file__).resolve().parent / "dind" / "dockerd-entrypoint
 
 def dind_rootfs() -> Path:
     """A minimal Debian trixie with dockerd, the docker CLI and Compose, debootstrapped once into the cache."""
-    root = CACHE / "dind-root"
-    if not (root / "usr/libexec/docker/cli-plugins/docker-buildx").exists():
-        partial = Path(f"{root}.partial")
-        CACHE.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["rm", "-rf", str(partial)], check=True)
-        with open(CACHE / "debootstrap-dind.log", "a") as log:
-            done = subprocess.run(["debootstrap", "--variant=minbase", f"--include={PACKAGES}", SUITE, str(partial)],
-                                  stdout=log, stderr=subprocess.STDOUT)
-        if done.returncode != 0:
-            raise RuntimeError(f"debootstrap {SUITE} with docker.io failed; see {CACHE / 'debootstrap-dind.log'}")
-        partial.rename(root)
-    subprocess.run(["rm", "-rf", str(root / "var/cache/apt/archives"), str(root / "var/lib/apt/lists"),
-                    str(root / "usr/share/doc"), str(root / "usr/share/man"), str(root / "usr/share/info"),
-                    str(root / "usr/share/locale")], check=True)
-    (root / "var/lib/apt/lists/partial").mkdir(parents=True, exist_ok=True)
+    root = minbase_root("dind", SUITE, PACKAGES, "usr/libexec/docker/cli-plugins/docker-buildx",
+                        strip=("usr/share/locale",))
     target = root / "usr/local/bin/dockerd-entrypoint.sh"
     target.write_bytes(DIND_ENTRYPOINT.read_bytes())
     target.chmod(0o755)
@@ -62,7 +50,7 @@ def dind_rootfs() -> Path:
 
 
 def dind_recipe() -> str:
-    return fingerprint(DIND_ENTRYPOINT, SUITE, PACKAGES, dind_rootfs, build_dind)
+    return fingerprint(DIND_ENTRYPOINT, SUITE, PACKAGES, minbase_root, dind_rootfs, build_dind)
 
 
 def build_dind() -> str:
@@ -72,11 +60,7 @@ def build_dind() -> str:
     changes = ["ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "ENV DOCKER_TLS_CERTDIR=/certs",
                "VOLUME /var/lib/docker", "EXPOSE 2375 2376", 'ENTRYPOINT ["dockerd-entrypoint.sh"]', "CMD []",
                f"LABEL {STANDIN_LABEL}=true", f"LABEL {RECIPE_LABEL}={dind_recipe()}"]
-    tar = subprocess.Popen(["tar", "-C", str(root), "-c", "."], stdout=subprocess.PIPE)
-    subprocess.run(["docker", "import", *[arg for change in changes for arg in ("--change", change)], "-", DIND],
-                   stdin=tar.stdout, check=True, stdout=subprocess.DEVNULL)
-    tar.stdout.close()
-    tar.wait()
+    import_root(root, DIND, changes)
     return f"{DIND}: built a local stand-in from Debian {SUITE}'s docker.io"
 
 

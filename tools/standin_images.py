@@ -235,27 +235,43 @@ PYTHON = "python:3.13-slim"
 PYTHON_SUITE = "trixie"          # Debian 13 carries Python 3.13, as the official 3.13-slim is built on trixie
 
 
+def minbase_root(stem: str, suite: str, packages: str, ready: str, strip: tuple[str, ...] = ()) -> Path:
+    """A minimal Debian `suite` with `packages`, debootstrapped once into the cache as CACHE/STEM-root (its log
+    beside it); `ready` is a file inside that exists once the root is complete. Each call removes the package
+    caches and documentation, and the folders in `strip`, as the official slim images leave them out."""
+    root = CACHE / f"{stem}-root"
+    if not (root / ready).exists():
+        partial = Path(f"{root}.partial")
+        CACHE.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["rm", "-rf", str(partial)], check=True)
+        log_path = CACHE / f"debootstrap-{stem}.log"
+        with open(log_path, "a") as log:
+            done = subprocess.run(["debootstrap", "--variant=minbase", f"--include={packages}", suite, str(partial)],
+                                  stdout=log, stderr=subprocess.STDOUT)
+        if done.returncode != 0:
+            raise RuntimeError(f"debootstrap {suite} with {packages} failed; see {log_path}")
+        partial.rename(root)
+    gone = ("var/cache/apt/archives", "var/lib/apt/lists", "usr/share/doc", "usr/share/man", "usr/share/info", *strip)
+    subprocess.run(["rm", "-rf", *(str(root / path) for path in gone)], check=True)
+    (root / "var/lib/apt/lists/partial").mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def import_root(root: Path, tag: str, changes: list[str]) -> None:
+    """`docker import` the folder `root` as the image `tag`, with Dockerfile `changes` (ENV, CMD, LABEL, ...)."""
+    tar = subprocess.Popen(["tar", "-C", str(root), "-c", "."], stdout=subprocess.PIPE)
+    subprocess.run(["docker", "import", *[arg for change in changes for arg in ("--change", change)], "-", tag],
+                   stdin=tar.stdout, check=True, stdout=subprocess.DEVNULL)
+    tar.stdout.close()
+    tar.wait()
+
+
 def python_rootfs() -> Path:
     """A minimal Debian trixie with its python3 (3.13), debootstrapped once into the cache.
 
     Shaped like the official slim image as the lessons use it: `python` and `python3` in /usr/local/bin,
     the standard library with its sqlite3 module, and no sqlite3 command-line tool."""
-    root = CACHE / "python3.13-root"
-    if not (root / "usr/bin/python3.13").exists():
-        partial = Path(f"{root}.partial")
-        CACHE.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["rm", "-rf", str(partial)], check=True)
-        with open(CACHE / "debootstrap-python3.13.log", "a") as log:
-            done = subprocess.run(["debootstrap", "--variant=minbase", "--include=python3", PYTHON_SUITE,
-                                   str(partial)], stdout=log, stderr=subprocess.STDOUT)
-        if done.returncode != 0:
-            raise RuntimeError(f"debootstrap {PYTHON_SUITE} with python3 failed; "
-                               f"see {CACHE / 'debootstrap-python3.13.log'}")
-        partial.rename(root)
-    subprocess.run(["rm", "-rf", str(root / "var/cache/apt/archives"), str(root / "var/lib/apt/lists"),
-                    str(root / "usr/share/doc"), str(root / "usr/share/man"), str(root / "usr/share/info")],
-                   check=True)
-    (root / "var/lib/apt/lists/partial").mkdir(parents=True, exist_ok=True)
+    root = minbase_root("python3.13", PYTHON_SUITE, "python3", "usr/bin/python3.13")
     for name in ("python", "python3"):
         link = root / "usr/local/bin" / name
         if link.is_symlink() or link.exists():
@@ -265,7 +281,7 @@ def python_rootfs() -> Path:
 
 
 def python_recipe() -> str:
-    return fingerprint(PYTHON, PYTHON_SUITE, python_rootfs, build_python)
+    return fingerprint(PYTHON, PYTHON_SUITE, minbase_root, python_rootfs, build_python)
 
 
 def build_python() -> str:
@@ -278,11 +294,7 @@ def build_python() -> str:
     changes = ["ENV PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin", "ENV LANG=C.UTF-8",
                f"ENV PYTHON_VERSION={version}", 'CMD ["python3"]',
                f"LABEL {STANDIN_LABEL}=true", f"LABEL {RECIPE_LABEL}={python_recipe()}"]
-    tar = subprocess.Popen(["tar", "-C", str(root), "-c", "."], stdout=subprocess.PIPE)
-    subprocess.run(["docker", "import", *[arg for change in changes for arg in ("--change", change)], "-", PYTHON],
-                   stdin=tar.stdout, check=True, stdout=subprocess.DEVNULL)
-    tar.stdout.close()
-    tar.wait()
+    import_root(root, PYTHON, changes)
     return f"{PYTHON}: built a local stand-in from Debian {PYTHON_SUITE}'s python3 ({version})"
 
 
@@ -295,23 +307,8 @@ def redis_rootfs() -> Path:
     """A minimal Debian trixie with its redis-server, debootstrapped once into the cache, shaped like the official
     image as the lessons use it: the redis user and group as 999:999, an empty /data it owns, our entrypoint, no
     Debian configuration or data folder (the official image runs redis-server without a configuration file)."""
-    root = CACHE / "redis8-root"
-    if not (root / "usr/bin/redis-server").exists():
-        partial = Path(f"{root}.partial")
-        CACHE.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["rm", "-rf", str(partial)], check=True)
-        with open(CACHE / "debootstrap-redis8.log", "a") as log:
-            done = subprocess.run(["debootstrap", "--variant=minbase", "--include=redis-server", REDIS_SUITE,
-                                   str(partial)], stdout=log, stderr=subprocess.STDOUT)
-        if done.returncode != 0:
-            raise RuntimeError(f"debootstrap {REDIS_SUITE} with redis-server failed; "
-                               f"see {CACHE / 'debootstrap-redis8.log'}")
-        partial.rename(root)
-    subprocess.run(["rm", "-rf", str(root / "var/cache/apt/archives"), str(root / "var/lib/apt/lists"),
-                    str(root / "usr/share/doc"), str(root / "usr/share/man"), str(root / "usr/share/info"),
-                    str(root / "etc/redis"), str(root / "var/lib/redis"), str(root / "var/log/redis"),
-                    str(root / "data")], check=True)
-    (root / "var/lib/apt/lists/partial").mkdir(parents=True, exist_ok=True)
+    root = minbase_root("redis8", REDIS_SUITE, "redis-server", "usr/bin/redis-server",
+                        strip=("etc/redis", "var/lib/redis", "var/log/redis", "data"))
     # 999 may belong to another system group or user in a newer suite: move it aside first.
     make_room = ("free() { n=980; while getent $1 $n >/dev/null; do n=$((n-1)); done; echo $n; }; "
                  "g=$(getent group 999 | cut -d: -f1); "
@@ -329,7 +326,7 @@ def redis_rootfs() -> Path:
 
 
 def redis_recipe() -> str:
-    return fingerprint(REDIS, REDIS_SUITE, REDIS_ENTRYPOINT, redis_rootfs, build_redis)
+    return fingerprint(REDIS, REDIS_SUITE, REDIS_ENTRYPOINT, minbase_root, redis_rootfs, build_redis)
 
 
 def build_redis() -> str:
@@ -343,11 +340,7 @@ def build_redis() -> str:
     changes = ["ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", f"ENV REDIS_VERSION={version}",
                "VOLUME /data", "WORKDIR /data", 'ENTRYPOINT ["docker-entrypoint.sh"]', 'CMD ["redis-server"]',
                "EXPOSE 6379", f"LABEL {STANDIN_LABEL}=true", f"LABEL {RECIPE_LABEL}={redis_recipe()}"]
-    tar = subprocess.Popen(["tar", "-C", str(root), "-c", "."], stdout=subprocess.PIPE)
-    subprocess.run(["docker", "import", *[arg for change in changes for arg in ("--change", change)], "-", REDIS],
-                   stdin=tar.stdout, check=True, stdout=subprocess.DEVNULL)
-    tar.stdout.close()
-    tar.wait()
+    import_root(root, REDIS, changes)
     return f"{REDIS}: built a local stand-in from Debian {REDIS_SUITE}'s redis-server ({version})"
 
 
