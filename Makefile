@@ -33,6 +33,7 @@ engine: $(STAMP)
 test: $(STAMP)
 	bash tools/engine.sh ensure
 	bash tools/browser.sh
+	bash tools/node.sh
 	# The exercises four ways, a family of exercises per worker (tests/test_exercises.py), then everything else.
 	$(PY) -m pytest -n 2 --dist loadscope tests/test_exercises.py
 	$(PY) -m pytest --ignore=tests/test_exercises.py

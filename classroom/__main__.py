@@ -87,7 +87,11 @@ def pull_missing(images: list[str]) -> None:
 def ensure_proxy() -> None:
     if not PROXY.exists():
         say("installing configurable-http-proxy from npm (classroom/package-lock.json)")
-        subprocess.run(["npm", "ci", "--silent", "--no-audit", "--no-fund"], cwd=ROOT / "classroom", check=True)
+        try:
+            subprocess.run(["npm", "ci", "--silent", "--no-audit", "--no-fund"], cwd=ROOT / "classroom", check=True)
+        except FileNotFoundError:
+            raise ValueError("npm is missing: install Node.js and npm (Debian: apt-get install nodejs npm), "
+                             "then run make class again") from None
 
 
 def address(settings) -> str:
