@@ -41,7 +41,7 @@ def ensure_images(client, settings) -> None:
             subprocess.run(["docker", "build", "-q", "-f", dockerfile, "-t", image, "."], cwd=ROOT, check=True)
 
 
-def ensure_kit(settings, home: Path) -> None:
+def ensure_kit(client, settings, home: Path) -> None:
     """The labs' images in one archive that each new learner engine loads; skipped when some are missing here
     (then the engines pull them, which needs a registry)."""
     from checker.classroom.images import MissingImages, save
@@ -52,7 +52,7 @@ def ensure_kit(settings, home: Path) -> None:
     if kit.exists():
         return
     wanted = list(settings.images or IMAGES)
-    pull_missing(wanted)
+    pull_missing(client, wanted)
     engine = connect_readonly()
     try:
         save(engine, wanted, kit)
@@ -64,24 +64,19 @@ def ensure_kit(settings, home: Path) -> None:
         engine.close()
 
 
-def pull_missing(images: list[str]) -> None:
+def pull_missing(client, images: list[str]) -> None:
     """Pull the labs' images this engine lacks, where a registry answers; the ones that fail are told by the kit."""
-    import docker
     import docker.errors
 
-    client = docker.from_env()
-    try:
-        for image in images:
+    for image in images:
+        try:
+            client.images.get(image)
+        except docker.errors.ImageNotFound:
+            say(f"pulling {image}")
             try:
-                client.images.get(image)
-            except docker.errors.ImageNotFound:
-                say(f"pulling {image}")
-                try:
-                    client.images.pull(image)
-                except docker.errors.APIError as failed:
-                    say(f"could not pull {image}: {failed.explanation or failed}")
-    finally:
-        client.close()
+                client.images.pull(image)
+            except docker.errors.APIError as failed:
+                say(f"could not pull {image}: {failed.explanation or failed}")
 
 
 def ensure_proxy() -> None:
@@ -113,7 +108,7 @@ def serve() -> int:
     settings = load(home)
     client = docker.from_env()
     ensure_images(client, settings)
-    ensure_kit(settings, home)
+    ensure_kit(client, settings, home)
     ensure_proxy()
     say(f"""the class {settings.name} is starting.
 

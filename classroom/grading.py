@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from classroom.resources import SOCKET_FOLDER, LearnerResources
+from classroom.resources import DOCKER_HOST, SOCKET_FOLDER, LearnerResources
 from classroom.settings import ClassSettings
 
 SCRIPT = r"""set -e
@@ -58,7 +58,7 @@ def grade_learner(client, settings: ClassSettings, name: str) -> Graded:
         output = client.containers.run(
             settings.course_image, entrypoint=["/bin/sh", "-c", SCRIPT], name=mine.grader, network_mode="none",
             environment={"LEARNER": name, "LABCHECK_CLASS_KEY": settings.class_key,
-                         "DOCKER_HOST": f"unix://{SOCKET_FOLDER}/docker.sock", "LABCHECK_WORKSPACE": "/workspace"},
+                         "DOCKER_HOST": DOCKER_HOST, "LABCHECK_WORKSPACE": "/workspace"},
             volumes={mine.socket: {"bind": SOCKET_FOLDER, "mode": "rw"},
                      mine.workspace: {"bind": "/workspace", "mode": "ro"},
                      mine.progress: {"bind": "/learner-progress", "mode": "ro"}},

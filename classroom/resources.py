@@ -71,14 +71,19 @@ class LearnerResources:
         return {LABEL: self.settings.name, LEARNER_LABEL: name}
 
 
-def ensure_network(client, settings: ClassSettings) -> str:
-    """The class network (servers and the hub's API meet there); returns its gateway, the hub's address on it."""
+def _ensure_bridge(client, name: str, settings: ClassSettings, **options: str):
+    """The class's bridge network `name`, made with the class label (and driver `options`) when missing."""
     import docker.errors
 
     try:
-        network = client.networks.get(settings.network)
+        return client.networks.get(name)
     except docker.errors.NotFound:
-        network = client.networks.create(settings.network, driver="bridge", labels={LABEL: settings.name})
+        return client.networks.create(name, driver="bridge", labels={LABEL: settings.name}, options=options)
+
+
+def ensure_network(client, settings: ClassSettings) -> str:
+    """The class network (servers and the hub's API meet there); returns its gateway, the hub's address on it."""
+    network = _ensure_bridge(client, settings.network, settings)
     network.reload()
     configs = (network.attrs.get("IPAM") or {}).get("Config") or []
     gateway = next((c.get("Gateway") for c in configs if c.get("Gateway")), "")
@@ -91,13 +96,7 @@ def ensure_engines_network(client, settings: ClassSettings) -> str:
     """The network the learners' engines join: a bridge with inter-container traffic off, so that a port one
     learner's lab publishes on their engine cannot be reached from another learner's engine (the engine
     enforces this with iptables, where it manages them)."""
-    import docker.errors
-
-    try:
-        client.networks.get(settings.engines_network)
-    except docker.errors.NotFound:
-        client.networks.create(settings.engines_network, driver="bridge", labels={LABEL: settings.name},
-                               options={"com.docker.network.bridge.enable_icc": "false"})
+    _ensure_bridge(client, settings.engines_network, settings, **{"com.docker.network.bridge.enable_icc": "false"})
     return settings.engines_network
 
 

@@ -89,12 +89,12 @@ class CourseSpawner(DockerSpawner):
             return -1
 
     async def load_images(self, mine: LearnerResources) -> None:
-        missing = [image for image in self.lab_images
-                   if await self.in_engine(mine, "docker", "image", "inspect", image) != 0]
-        if not missing:
+        # One inspect for all of them: it fails when any one is missing, and then the kit loads them all.
+        if not self.lab_images or await self.in_engine(mine, "docker", "image", "inspect", *self.lab_images) == 0:
             return
         if not self.kit:
-            self.log.warning("%s lacks %s and the class has no kit: the labs pull them", mine.engine, missing)
+            self.log.warning("%s lacks some of %s and the class has no kit: the labs pull them", mine.engine,
+                             self.lab_images)
             return
         began = time.monotonic()
         code = await self.in_engine(mine, "docker", "load", "--quiet", "--input", KIT_IN_ENGINE)
