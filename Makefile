@@ -34,16 +34,10 @@ test: $(STAMP)
 	bash tools/engine.sh ensure
 	bash tools/browser.sh
 	bash tools/node.sh
-	# The exercises four ways, a family of exercises per worker (tests/test_exercises.py), then everything else.
-	$(PY) -m pytest -n 2 --dist loadscope tests/test_exercises.py
-	$(PY) -m pytest --ignore=tests/test_exercises.py
-	# Again as a learner is: a non-root user in the docker group, course and workspace in their home. What differs
-	# for them: read routes, reset, ownership. Each exercise solved, graded and reset once; lessons; labs as given.
-	bash tools/learner.sh run -n 2 --dist loadscope tests/test_exercises.py -k reset_returns
-	bash tools/learner.sh run tests/test_lessons.py tests/test_learner.py tests/test_labs.py -k "not reference_solutions"
-	# Once more against rootless Docker: a second learner account runs its own engine, stopped after, pass or fail.
-	COURSE_LEARNER=rootless-learner bash tools/rootless.sh run \
-	  bash tools/learner.sh run -n 2 --dist loadscope tests/test_exercises.py tests/test_rootless.py -k "reset_returns or rootless"
+	# Two streams side by side (tools/test_streams.sh): what uses the test engine's course names, one step after
+	# another (the exercises four ways, the rest as root, then as a docker-group learner); beside it, the tests
+	# that need no engine or only engines and names of their own, then the rootless learner on their own engine.
+	bash tools/test_streams.sh
 
 # Re-record the lab runs the book shows (book/lab-runs/), all or LABS="06 12"; take the engine lock on a shared machine.
 .PHONY: lab-runs

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -26,7 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.test_course_container import Course, build_images, sh  # noqa: E402
+from tests.compose_course import Course                             # noqa: E402
+from tests.course_images import build_images, sh                   # noqa: E402
 
 PROJECT = "dvc-bench"
 MIB = 2 ** 20
@@ -75,11 +75,7 @@ def main() -> int:
             answering.append(course.answering_s)
             if i < args.ups - 1:
                 course.compose("down", "--timeout", "5")
-        engine = course.container("engine")
-        saved = subprocess.Popen(["docker", "save", "busybox:1.36"], stdout=subprocess.PIPE)
-        sh("docker", "exec", "-i", engine, "docker", "load", stdin=saved.stdout)
-        saved.stdout.close()
-        saved.wait()
+        course.load_images(["busybox:1.36"])
         time.sleep(20)
         memory = {service: memory_mib(course.container(service)) for service in ("course", "engine")}
         course.run("labcheck solve ex3 >/dev/null")

@@ -3,6 +3,7 @@ content of their build context, for the tests that run the course in a container
 class hub). Also the small shell and port helpers those tests share."""
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import socket
 import subprocess
@@ -35,8 +36,22 @@ def sh(*args, check=True, timeout=600, **kwargs) -> subprocess.CompletedProcess:
     return done
 
 
+BUILD_LOCK = Path("/tmp/docker-volumes-course-images.lock")
+"""`make test` runs two pytest processes side by side (tools/test_streams.sh) that may both want the images:
+the second waits for the first's build, then finds it done."""
+
+
 def build_images() -> None:
     """Stand-in bases, wheels from the host, then both images unless one of today's context is there."""
+    with open(BUILD_LOCK, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            _build_images()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _build_images() -> None:
     sh(str(ROOT / ".venv/bin/python"), "tools/standin_docker.py")
     lists = b"".join((ROOT / "container" / name).read_bytes() for name in ("requirements.txt", "book-requirements.txt"))
     stamp = ROOT / "container/wheels/.requirements"

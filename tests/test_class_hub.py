@@ -20,7 +20,7 @@ from .class_hub import CODE, Hub
 from .conftest import RUN_ID
 from .course_images import build_images, sh
 
-pytestmark = [pytest.mark.engine, pytest.mark.slow]
+pytestmark = [pytest.mark.engine, pytest.mark.slow, pytest.mark.isolated]   # the class's own names and engines
 
 CLASS = f"dvc-class-{RUN_ID}"
 

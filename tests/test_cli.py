@@ -239,6 +239,7 @@ def old_engine():
 
 
 @pytest.mark.engine
+@pytest.mark.isolated
 def test_real_engine_20_10_is_refused_as_too_old_by_every_command(old_engine):
     env = {"DOCKER_HOST": f"unix://{old_engine}"}
     for args in (["ex1"], ["grade", "--all"], ["reset", "--all", "--yes"], ["doctor"]):

@@ -10,12 +10,7 @@ when a test failed.
 from __future__ import annotations
 
 import json
-import os
-import re
-import subprocess
-import time
 import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -23,88 +18,18 @@ import pytest
 from checker.exercises import BY_ID, COURSE, IMAGES
 from tools.lab_runs import output_text, reference_source
 
+from .compose_course import running_course
 from .conftest import RUN_ID
-from .course_images import build_images, free_port, sh
+from .course_images import build_images
 
-pytestmark = [pytest.mark.engine, pytest.mark.slow]
+pytestmark = [pytest.mark.engine, pytest.mark.slow, pytest.mark.isolated]
+"""isolated: everything here happens in the course's private engine or under this run's own project name, so it
+runs beside the exercise tests (tools/test_streams.sh). What touches the test engine's course names is in
+tests/test_course_container_host.py."""
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = f"dvc-test-{RUN_ID}"
-HOST_PROJECT = f"dvc-host-test-{RUN_ID}"
-PROJECT_LABEL = "com.docker.compose.project"
 LAB2 = "labs/02-named-volumes.ipynb"
-
-
-class Course:
-    """One running course: a Compose project, its published port and token, commands run in its container."""
-
-    def __init__(self, project: str, files: tuple[str, ...], env: dict[str, str]) -> None:
-        self.project, self.files, self.port = project, files, free_port()
-        self.env = {**os.environ, "COURSE_PORT": str(self.port), **env}
-        self.token = ""
-
-    def compose(self, *args, check=True, timeout=300) -> subprocess.CompletedProcess:
-        files = [arg for f in self.files for arg in ("-f", f)]
-        return sh("docker", "compose", "-p", self.project, *files, *args, check=check, timeout=timeout, env=self.env)
-
-    def up(self) -> float:
-        """`up` with built images; seconds until JupyterLab answers with the printed token."""
-        started = time.monotonic()
-        self.compose("up", "-d", "--no-build")
-        deadline, self.answering_s = started + 120, None
-        while time.monotonic() < deadline:
-            if self.answering_s is None:
-                try:                                  # any answer, before the token is known: 403
-                    self.get("/api/status", token=False)
-                except urllib.error.HTTPError:
-                    self.answering_s = time.monotonic() - started
-                except (urllib.error.URLError, ConnectionError, OSError):
-                    pass
-            found = re.findall(r"token=([0-9a-f]{32})", self.compose("logs", "course").stdout)
-            if found:
-                self.token = found[-1]
-                try:
-                    if self.get("/api/status").status == 200:
-                        return time.monotonic() - started
-                except (urllib.error.URLError, ConnectionError, OSError):
-                    pass
-            time.sleep(0.2)
-        raise AssertionError("JupyterLab did not answer:\n" + self.compose("logs", check=False).stdout[-3000:])
-
-    def get(self, path: str, token: bool = True):
-        separator = "&" if "?" in path else "?"
-        url = f"http://127.0.0.1:{self.port}{path}" + (f"{separator}token={self.token}" if token else "")
-        return urllib.request.urlopen(url, timeout=10)
-
-    def put(self, path: str, body: dict):
-        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}?token={self.token}", method="PUT",
-                                         data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
-        return urllib.request.urlopen(request, timeout=30)
-
-    def run(self, script: str, check=True, timeout=600) -> subprocess.CompletedProcess:
-        """A bash login shell in the course container, as a JupyterLab terminal is."""
-        return self.compose("exec", "-T", "-e", "COLUMNS=200", "course", "bash", "-lc", script,
-                            check=check, timeout=timeout)
-
-    def container(self, service: str) -> str:
-        return self.compose("ps", "-q", service).stdout.strip()
-
-    def leftovers(self) -> list[str]:
-        label = f"label={PROJECT_LABEL}={self.project}"
-        found = []
-        for kind in ("container", "volume", "network"):
-            listing = ["docker", kind, "ls", "-q", "--filter", label] + (["-a"] if kind == "container" else [])
-            found += [f"{kind} {name}" for name in sh(*listing).stdout.split()]
-        return found
-
-    def remove_everything(self) -> None:
-        self.compose("down", "-v", "--remove-orphans", "--timeout", "5", check=False)
-        label = f"label={PROJECT_LABEL}={self.project}"
-        for kind in ("container", "volume", "network"):
-            listing = ["docker", kind, "ls", "-q", "--filter", label] + (["-a"] if kind == "container" else [])
-            names = sh(*listing, check=False).stdout.split()
-            if names:
-                sh("docker", kind, "rm", *(["-f"] if kind != "network" else []), *names, check=False)
 
 
 @pytest.fixture(scope="module")
@@ -114,17 +39,8 @@ def images():
 
 @pytest.fixture(scope="module")
 def course(images):
-    course = Course(PROJECT, ("compose.yaml",), {})
-    try:
-        course.up_seconds = course.up()
-        engine = course.container("engine")
-        saved = subprocess.Popen(["docker", "save", *IMAGES], stdout=subprocess.PIPE)
-        sh("docker", "exec", "-i", engine, "docker", "load", stdin=saved.stdout)
-        saved.stdout.close()
-        assert saved.wait() == 0
+    with running_course(PROJECT, IMAGES) as course:
         yield course
-    finally:
-        course.remove_everything()
 
 
 def test_one_address_on_localhost_with_a_token_serves_the_labs_and_the_book(course):
@@ -174,29 +90,6 @@ def test_lab2_with_ex3_solved_in_its_answer_cell_shows_passed(course):
     assert "lab-notes" in course.run("docker volume ls --format '{{.Name}}'").stdout
 
 
-def test_reset_inside_spares_the_outer_engine(course, client):
-    """The outer engine holds what ex3 owns, by name, and something unrelated: resetting inside touches none."""
-    made = []
-    for kind, name, create in (("volume", "lab-notes", ["docker", "volume", "create", "lab-notes"]),
-                               ("volume", f"demo-outer-{RUN_ID}", ["docker", "volume", "create", f"demo-outer-{RUN_ID}"]),
-                               ("container", f"demo-outer-{RUN_ID}",
-                                ["docker", "create", "--name", f"demo-outer-{RUN_ID}", "busybox:1.36", "true"])):
-        if sh("docker", kind, "inspect", name, check=False).returncode != 0:
-            sh(*create)
-            made.append((kind, name))
-    try:
-        course.run("labcheck solve ex3 >/dev/null")
-        done = course.run("labcheck reset --all --yes")
-        assert "Done: everything listed is removed." in done.stdout, done.stdout + done.stderr
-        assert "lab-notes" not in course.run("docker volume ls --format '{{.Name}}'").stdout
-        for kind, name in made:
-            assert sh("docker", kind, "inspect", name, check=False).returncode == 0, f"the outer {kind} {name} is gone"
-        assert sh("docker", "volume", "inspect", "lab-notes", check=False).returncode == 0
-    finally:
-        for kind, name in reversed(made):
-            sh("docker", kind, "rm", "-f" if kind == "container" else "--force", name, check=False)
-
-
 def test_every_exercise_solved_inside_then_graded_at_once_passes(course):
     ids = " ".join(e.id for e in COURSE)
     course.run(f"set -e; for e in {ids}; do labcheck solve $e > /tmp/solve-$e.log 2>&1 "
@@ -224,27 +117,3 @@ def test_down_then_up_keeps_progress_workspace_and_volumes_and_down_v_removes_al
     assert graded.returncode == 0, graded.stdout
     course.compose("down", "-v", "--timeout", "5")
     assert course.leftovers() == []
-
-
-@pytest.fixture(scope="module")
-def host_course(images, tmp_path_factory):
-    """The course on the test engine itself (compose.host-engine.yaml), its workspace a host folder."""
-    workspace = tmp_path_factory.mktemp("host-engine-workspace")
-    course = Course(HOST_PROJECT, ("compose.yaml", "compose.host-engine.yaml"), {"COURSE_WORKSPACE": str(workspace)})
-    try:
-        course.up()
-        course.workspace = workspace
-        yield course
-    finally:
-        course.run("labcheck reset ex14 --yes", check=False)
-        course.remove_everything()
-
-
-def test_host_engine_override_passes_a_bind_mount_from_the_workspace(host_course):
-    doctor = host_course.run("labcheck doctor").stdout
-    assert "setup: course container, your own engine" in doctor, doctor
-    assert host_course.run("echo $LABCHECK_WORKSPACE").stdout.strip() == str(host_course.workspace)
-    done = host_course.run("labcheck solve ex14", check=False)
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "PASSED" in host_course.run("labcheck ex14").stdout
-    assert (host_course.workspace / "site").is_dir()                # the engine mounted the host's own folder

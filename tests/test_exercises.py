@@ -14,6 +14,7 @@ from checker.reading.view import EngineView, is_anonymous_volume_name
 
 from .exercise_order import family_of
 from .conftest import grade_now, lineage, prepare_prerequisites, readonly, remove_labelled, reset_exercises, run, solve
+from .read_only_proof import grade_proving_read_only
 
 
 def dependents(exercise) -> list:
@@ -100,6 +101,12 @@ def test_mistake_messages_are_distinct(exercise):
     assert all("There is no container" not in m for m in messages)
 
 
+def graded(client, exercise):
+    """Every grade in the four-way tests proves it read only (tests/read_only_proof.py): so the proof covers
+    each exercise fresh, solved and in each of its mistakes, on both read routes as root."""
+    return grade_proving_read_only(client, exercise, lineage(exercise), grade_now)
+
+
 def lookalikes(name: str) -> list[str]:
     return [f"{name}-old", f"my-{name}", f"{name}2", f"{name}_", f"x{name}"]
 
@@ -110,7 +117,7 @@ class FourWays:
     @pytest.mark.engine
     def test_fresh_state_fails_with_specific_message(self, fresh, exercise):
         prepare_prerequisites(fresh, exercise)
-        report = grade_now(fresh, exercise)
+        report = graded(fresh, exercise)
         assert not report.passed
         message = first_failure_message(report)
         assert "There is no" in message, message
@@ -121,16 +128,16 @@ class FourWays:
     def test_reference_solution_passes(self, fresh, exercise):
         prepare_prerequisites(fresh, exercise)
         solve(fresh, exercise)
-        report = grade_now(fresh, exercise)
+        report = graded(fresh, exercise)
         assert report.passed, str(report)
         assert all(c.passed is True for c in report.checks)
 
     @pytest.mark.engine
     def test_common_mistake_gets_its_own_message(self, fresh, exercise, mistake):
         prepare_prerequisites(fresh, exercise)
-        fresh_message = first_failure_message(grade_now(fresh, exercise))
+        fresh_message = first_failure_message(graded(fresh, exercise))
         run(mistake.commands, stop_on_failure=False)  # a mistake may well fail
-        report = grade_now(fresh, exercise)
+        report = graded(fresh, exercise)
         assert not report.passed, f"mistake {mistake.what!r} passed:\n{report}"
         assert mistake.message in first_failure_message(report), str(report)
         assert first_failure_message(report) != fresh_message, "a mistake must not look like an untouched exercise"
@@ -147,7 +154,7 @@ class FourWays:
         decoy_containers = [make_container(n) for c in exercise.owns.containers + exercise.owns.volumes
                             for n in lookalikes(c)]
         solve(fresh, exercise)
-        assert grade_now(fresh, exercise).passed
+        assert graded(fresh, exercise).passed
 
         assert reset_exercises(fresh, [exercise]) == []
 
@@ -158,7 +165,7 @@ class FourWays:
             assert view.volume(name) is None
         assert all(view.volume(v) is not None for v in decoy_volumes)
         assert all(view.container(c) is not None for c in decoy_containers)
-        report = grade_now(fresh, exercise)
+        report = graded(fresh, exercise)
         assert not report.passed and "There is no" in first_failure_message(report)
 
 

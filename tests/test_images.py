@@ -42,6 +42,7 @@ def clean_engine():
 
 
 @pytest.mark.engine
+@pytest.mark.isolated           # the test engine's images are only read; the clean engine is this module's own
 def test_images_save_then_load_round_trips_on_a_clean_engine(client, clean_engine, tmp_path):
     clean = {"DOCKER_HOST": clean_engine}
     other = docker.DockerClient(base_url=clean_engine)

@@ -50,7 +50,7 @@ def test_doctor_names_the_host_route_for_root():
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not AS_LEARNER, reason="as root, tests/test_trust.py grades the whole course solved, on both routes")
+@pytest.mark.skipif(not AS_LEARNER, reason="as root: the course container grades all solved at once, the four-way tests each on both routes")
 def test_every_exercise_solved_then_graded_at_once_passes(fresh):
     """What a learner who worked through the whole course sees: `labcheck grade --all` all passed."""
     for exercise in COURSE:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from .snapshot import made_by_isolated_test
+
 pytestmark = pytest.mark.engine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,9 +28,11 @@ def shell_blocks(lesson: Path) -> list[str]:
 
 
 def engine_state(client):
-    containers = {c["Id"]: c["Names"][0].lstrip("/") for c in client.api.containers(all=True)}
-    volumes = {v["Name"] for v in (client.api.volumes() or {}).get("Volumes") or ()}
-    images = {tag for i in client.api.images() for tag in (i.get("RepoTags") or ())}
+    """What is on the engine, less what isolated tests running beside this one make (never ours to remove)."""
+    containers = {c["Id"]: c["Names"][0].lstrip("/") for c in client.api.containers(all=True)
+                  if not made_by_isolated_test(c["Names"][0])}
+    volumes = {v["Name"] for v in (client.api.volumes() or {}).get("Volumes") or () if not made_by_isolated_test(v["Name"])}
+    images = {tag for i in client.api.images() for tag in (i.get("RepoTags") or ()) if not made_by_isolated_test(tag)}
     return containers, volumes, images
 
 

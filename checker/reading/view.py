@@ -57,6 +57,13 @@ def host_reads_allowed() -> bool:
     return os.environ.get("LABCHECK_HOST_READS", "1") != "0"
 
 
+def reads_through(summary: dict) -> bool:
+    """Whether grading may read a volume through this container's archive endpoint: not when it was never
+    started. For such a container the engine makes the mount points in the container's own layer as it serves
+    the archive (`docker diff` then shows `A /config`): a write, however small. A helper reads those volumes."""
+    return summary.get("State") != "created"
+
+
 class EngineView:
     """Close it (or use it in a `with`): a helper it created to look inside a volume goes then."""
 
@@ -179,12 +186,12 @@ class EngineView:
     @memoised
     def only_a_helper_can_read(self) -> tuple[tuple[str, str], ...]:
         """(name, identity) of the expected volumes that exist, cannot be read from this host, and no container
-        of the learner's mounts: found with two list requests, not two requests a volume."""
+        of the learner's that grading may read through mounts: found with two list requests, not two a volume."""
         if not self.expected_volumes:
             return ()
         listed, used = self.all_volumes(), self.users_by_volume()
         return tuple((name, volume_identity(listed[name])) for name in sorted(self.expected_volumes)
-                     if name in listed and name not in used
+                     if name in listed and not any(reads_through(c) for c in used.get(name, ()))
                      and not self._readable_here(listed[name]))
 
     def release_helpers(self) -> None:
@@ -245,7 +252,8 @@ class EngineView:
                 return found
         # A running container has its volumes mounted already; the engine reads through one more cheaply.
         # A stopped one serves too, unless this run has (or is making) a helper that reads the volume anyway.
-        users = sorted(self.containers_using_volume(volume), key=lambda c: c.get("State") != "running")
+        users = sorted((c for c in self.containers_using_volume(volume) if reads_through(c)),
+                       key=lambda c: c.get("State") != "running")
         helper_reads_it = (self.peek is not None and users and users[0].get("State") != "running"
                            and volume in dict(self.a_helper_may_read()))
         for summary in () if helper_reads_it else users:
