@@ -19,13 +19,19 @@ mkdir -p "$LOGS"
 
 exec 3>&1   # each step's start and end also reach the terminal as they happen
 
+say() {  # to the stream's log and to the terminal (not `tee /dev/fd/3`: that opens the terminal's file anew,
+          # and when it is a file, truncates it)
+  echo "$*"
+  echo "$*" >&3
+}
+
 step() {  # step NAME CMD...: run CMD, say how long it took; stop the stream at the first failure
   local name=$1 started=$SECONDS rc
   shift
-  echo "=== $name: $*" | tee /dev/fd/3
+  say "=== $name: $*"
   "$@"
   rc=$?
-  echo "=== $name: exit $rc after $((SECONDS - started)) s" | tee /dev/fd/3
+  say "=== $name: exit $rc after $((SECONDS - started)) s"
   return "$rc"
 }
 

@@ -1,16 +1,19 @@
 """Read a file inside a volume without starting a container, bounded in size.
 
-Two routes, tried in order:
+The routes, in the order checker/reading/view.py tries them:
 
 1. the volume's ``Mountpoint`` on this host, when labcheck runs beside the
    engine with the rights to read it (Docker Engine on Linux, as root or with
    access to /var/lib/docker). Paths are walked one component at a time with
    ``O_NOFOLLOW``, so a symlink planted in a volume is reported, never followed.
 2. the engine's archive endpoint on a container that already mounts the volume
-   (running or stopped; reading an archive does not start it). This is how
-   Docker Desktop, where the Mountpoint lives in a VM, is served.
-
-If neither works the result says so; grading never creates a container to look.
+   (running or stopped; reading an archive does not start it). Never one that was
+   never started: for it the engine makes the mount points in the container's own
+   layer as it serves the archive (see ``view.reads_through``).
+3. a helper container (checker/reading/helper_reads.py): created, never started,
+   network-less, read-only mounts, removed before the verdict. This is how
+   Docker Desktop, where the Mountpoint lives in a VM, is served when no container
+   mounts the volume.
 """
 from __future__ import annotations
 
