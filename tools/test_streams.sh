@@ -10,7 +10,8 @@
 #            the rootless learner's own engine.
 #
 # Each stream writes its log (under $TEST_LOGS, default _build/test-logs); both logs are shown when both have
-# ended, with each step's time. The exit code is the first failing stream's.
+# ended, with each step's time. Every step runs even after one fails, so one run reports every failure; the exit
+# code is the first failing step's.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
@@ -36,24 +37,29 @@ step() {  # step NAME CMD...: run CMD, say how long it took; stop the stream at 
 }
 
 shared() {
-  step "exercises four ways, root" "$PY" -m pytest -n 2 --dist loadscope tests/test_exercises.py &&
+  local rc=0
+  step "exercises four ways, root" "$PY" -m pytest -n 2 --dist loadscope tests/test_exercises.py || rc=${rc/#0/$?}
   # Lesson commands and the labs as given run as the learner below, who is who types them.
   step "the rest, root" "$PY" -m pytest --ignore=tests/test_exercises.py -m "engine and not isolated" \
-       -k "not every_lesson_command_runs and not lab_as_given" &&
+       -k "not every_lesson_command_runs and not lab_as_given" || rc=${rc/#0/$?}
   # What differs for a docker-group learner: read routes, reset, ownership. Each exercise solved, graded and
   # reset once; every lesson's commands; the labs as given, and the whole course solved then graded at once.
   step "exercises, docker-group learner" bash tools/learner.sh run -n 2 --dist loadscope tests/test_exercises.py \
-       -k reset_returns &&
+       -k reset_returns || rc=${rc/#0/$?}
   step "lessons and labs, docker-group learner" bash tools/learner.sh run tests/test_lessons.py \
-       tests/test_learner.py tests/test_labs.py -k "not reference_solutions"
+       tests/test_learner.py tests/test_labs.py -k "not reference_solutions" || rc=${rc/#0/$?}
+  return "$rc"
 }
 
 isolated() {
-  step "no engine, and isolated engines" "$PY" -m pytest --ignore=tests/test_exercises.py -m "not engine or isolated" &&
+  local rc=0
+  step "no engine, and isolated engines" "$PY" -m pytest --ignore=tests/test_exercises.py -m "not engine or isolated" \
+       || rc=${rc/#0/$?}
   # A second learner account runs its own rootless engine, stopped after, pass or fail.
   step "rootless learner" env COURSE_LEARNER=rootless-learner bash tools/rootless.sh run \
        bash tools/learner.sh run -n 2 --dist loadscope tests/test_exercises.py tests/test_rootless.py \
-       -k "reset_returns or rootless"
+       -k "reset_returns or rootless" || rc=${rc/#0/$?}
+  return "$rc"
 }
 
 started=$SECONDS

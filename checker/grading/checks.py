@@ -12,7 +12,7 @@ from collections.abc import Callable
 from checker.reading.idmap import host_uid
 from checker.reading.mounts import human_bytes, mount_at, mounts_of, requested_with
 from checker.record import record
-from checker.reading.times import engine_time
+from checker.reading.times import FILE_CLOCK_LAG, engine_time
 from checker.reading.view import EngineView, is_anonymous_volume_name
 from checker.reading.volume_files import FileRead, read_from_host
 
@@ -590,7 +590,7 @@ def host_file_changed_after_start(path: str, container: str, *, message: str, ne
             changed = os.lstat(real).st_mtime
         except OSError:
             return fail(f"There is no {real}.", "no such file", f"a file {real}", next_step)
-        if started is None or changed > started:
+        if started is None or changed > started - FILE_CLOCK_LAG:
             return ok(f"{real} was changed after {container} started.")
         return fail(message, f"{real} last changed before {container} started",
                     f"a change made while {container} runs", next_step)
