@@ -17,6 +17,7 @@ import contextlib
 import json
 import os
 import time
+from pathlib import Path
 
 from checker.engine import wire
 from checker.engine.helper_client import HELPER_LABEL, PID_LABEL
@@ -68,9 +69,9 @@ def owned_state(client, exercises) -> dict:
     state = engine_snapshot(client, names)
     workspace = workspace_folder()
     for path in (p for e in exercises for p in e.owns.host_paths):
-        full = os.path.join(workspace, path)
-        state[f"path {path}"] = (tree_digest(full) if os.path.isdir(full) else
-                                 open(full, "rb").read() if os.path.isfile(full) else os.path.lexists(full))
+        full = Path(workspace, path)
+        state[f"path {path}"] = (tree_digest(str(full)) if full.is_dir() else
+                                 full.read_bytes() if full.is_file() else os.path.lexists(full))
     return state
 
 
